@@ -19,7 +19,7 @@ mkdir -p "$out"
   -I proto -I node_modules/protoc/include \
   --plugin=protoc-gen-ts_proto="$plugin" \
   --ts_proto_out="$out" \
-  --ts_proto_opt=outputServices=grpc-js,env=node,esModuleInterop=true,oneof=unions,useOptionals=none,useDate=true,forceLong=number,outputClientImpl=false,exportCommonSymbols=false \
+  --ts_proto_opt=outputServices=grpc-js,env=node,esModuleInterop=true,oneof=unions,useOptionals=none,useDate=true,forceLong=number,exportCommonSymbols=false \
   "${protos[@]}"
 
 descriptor=$(mktemp)

@@ -6,7 +6,20 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import type { handleBidiStreamingCall, handleUnaryCall, UntypedServiceImplementation } from "@grpc/grpc-js";
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientDuplexStream,
+  type ClientOptions,
+  type ClientUnaryCall,
+  type handleBidiStreamingCall,
+  type handleUnaryCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import {
   ClassMap,
   ClassSpec,
@@ -973,6 +986,77 @@ export interface ClipMaskServiceServer extends UntypedServiceImplementation {
   /** The models behind the service, the default templates and options. */
   getInfo: handleUnaryCall<GetClipMaskInfoRequest, ClipMaskInfo>;
 }
+
+export interface ClipMaskServiceClient extends Client {
+  /** Initial masks for one image. */
+  computeInitialMasks(
+    request: InitialMasksRequest,
+    callback: (error: ServiceError | null, response: InitialMasksResponse) => void,
+  ): ClientUnaryCall;
+  computeInitialMasks(
+    request: InitialMasksRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: InitialMasksResponse) => void,
+  ): ClientUnaryCall;
+  computeInitialMasks(
+    request: InitialMasksRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: InitialMasksResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Initial masks for many images: one response per request, in request order. A failing image
+   * does not end the stream: its response carries `error` and the stream goes on; only a broken
+   * stream (bad framing, cancellation, deadline) ends it.
+   */
+  streamInitialMasks(): ClientDuplexStream<InitialMasksRequest, InitialMasksResponse>;
+  streamInitialMasks(options: Partial<CallOptions>): ClientDuplexStream<InitialMasksRequest, InitialMasksResponse>;
+  streamInitialMasks(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<InitialMasksRequest, InitialMasksResponse>;
+  /** Prompt-ensembled text embeddings of class names (L2-normalised), as the service uses them. */
+  encodeClassNames(
+    request: EncodeClassNamesRequest,
+    callback: (error: ServiceError | null, response: EncodeClassNamesResponse) => void,
+  ): ClientUnaryCall;
+  encodeClassNames(
+    request: EncodeClassNamesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EncodeClassNamesResponse) => void,
+  ): ClientUnaryCall;
+  encodeClassNames(
+    request: EncodeClassNamesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EncodeClassNamesResponse) => void,
+  ): ClientUnaryCall;
+  /** The models behind the service, the default templates and options. */
+  getInfo(
+    request: GetClipMaskInfoRequest,
+    callback: (error: ServiceError | null, response: ClipMaskInfo) => void,
+  ): ClientUnaryCall;
+  getInfo(
+    request: GetClipMaskInfoRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ClipMaskInfo) => void,
+  ): ClientUnaryCall;
+  getInfo(
+    request: GetClipMaskInfoRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ClipMaskInfo) => void,
+  ): ClientUnaryCall;
+}
+
+export const ClipMaskServiceClient = makeGenericClientConstructor(
+  ClipMaskServiceService,
+  "fmwiss.v1.ClipMaskService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ClipMaskServiceClient;
+  service: typeof ClipMaskServiceService;
+  serviceName: string;
+};
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
   return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;

@@ -6,11 +6,21 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import type {
-  handleBidiStreamingCall,
-  handleServerStreamingCall,
-  handleUnaryCall,
-  UntypedServiceImplementation,
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientDuplexStream,
+  type ClientOptions,
+  type ClientReadableStream,
+  type ClientUnaryCall,
+  type handleBidiStreamingCall,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../google/protobuf/timestamp";
 import { Box, EncodedImage } from "./common";
@@ -45,8 +55,8 @@ export interface Instance {
     | EncodedImage
     | undefined;
   /**
-   * The mask: a PNG of the same width and height as the crop; a non-zero pixel is foreground, and
-   * at least one pixel must be. Its single channel is read (the first one if it has several).
+   * The mask: a PNG of the same width and height as the crop. A pixel whose colour channels are not
+   * all zero is foreground (alpha is ignored); at least one pixel must be.
    */
   mask:
     | EncodedImage
@@ -2119,6 +2129,105 @@ export interface MemoryBankServiceServer extends UntypedServiceImplementation {
   /** Deletes a run's archive and every instance in it. */
   deleteArchive: handleUnaryCall<DeleteArchiveRequest, DeleteArchiveResponse>;
 }
+
+export interface MemoryBankServiceClient extends Client {
+  /**
+   * Creates the archive of a run. Idempotent: creating an existing archive with the same capacity
+   * and seed returns it; with different ones answers ALREADY_EXISTS.
+   */
+  createArchive(
+    request: CreateArchiveRequest,
+    callback: (error: ServiceError | null, response: ArchiveStats) => void,
+  ): ClientUnaryCall;
+  createArchive(
+    request: CreateArchiveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ArchiveStats) => void,
+  ): ClientUnaryCall;
+  createArchive(
+    request: CreateArchiveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ArchiveStats) => void,
+  ): ClientUnaryCall;
+  /**
+   * Offers instances to a run's archive. The first message is a header naming the run; every
+   * following message is one instance. The server answers each instance with one PutResponse, in
+   * order, once the outcome is durable: an acknowledged instance survives a crash of the server.
+   * A bad instance ends the stream with INVALID_ARGUMENT naming its index; instances acknowledged
+   * before it stay stored.
+   */
+  put(): ClientDuplexStream<PutRequest, PutResponse>;
+  put(options: Partial<CallOptions>): ClientDuplexStream<PutRequest, PutResponse>;
+  put(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<PutRequest, PutResponse>;
+  /**
+   * Draws `count` instances from the archive, deterministically for a given archive content, request
+   * and seed, and streams them back in draw order.
+   */
+  sample(request: SampleRequest, options?: Partial<CallOptions>): ClientReadableStream<SampleResponse>;
+  sample(
+    request: SampleRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<SampleResponse>;
+  /** Counts per class: offered, stored, bytes. */
+  getStats(
+    request: GetStatsRequest,
+    callback: (error: ServiceError | null, response: ArchiveStats) => void,
+  ): ClientUnaryCall;
+  getStats(
+    request: GetStatsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ArchiveStats) => void,
+  ): ClientUnaryCall;
+  getStats(
+    request: GetStatsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ArchiveStats) => void,
+  ): ClientUnaryCall;
+  /** All archives held by this server. */
+  listArchives(
+    request: ListArchivesRequest,
+    callback: (error: ServiceError | null, response: ListArchivesResponse) => void,
+  ): ClientUnaryCall;
+  listArchives(
+    request: ListArchivesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListArchivesResponse) => void,
+  ): ClientUnaryCall;
+  listArchives(
+    request: ListArchivesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListArchivesResponse) => void,
+  ): ClientUnaryCall;
+  /** Deletes a run's archive and every instance in it. */
+  deleteArchive(
+    request: DeleteArchiveRequest,
+    callback: (error: ServiceError | null, response: DeleteArchiveResponse) => void,
+  ): ClientUnaryCall;
+  deleteArchive(
+    request: DeleteArchiveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: DeleteArchiveResponse) => void,
+  ): ClientUnaryCall;
+  deleteArchive(
+    request: DeleteArchiveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: DeleteArchiveResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const MemoryBankServiceClient = makeGenericClientConstructor(
+  MemoryBankServiceService,
+  "fmwiss.v1.MemoryBankService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): MemoryBankServiceClient;
+  service: typeof MemoryBankServiceService;
+  serviceName: string;
+};
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

@@ -6,7 +6,20 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import type { handleServerStreamingCall, handleUnaryCall, UntypedServiceImplementation } from "@grpc/grpc-js";
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientOptions,
+  type ClientReadableStream,
+  type ClientUnaryCall,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import { Timestamp } from "../../google/protobuf/timestamp";
 import { DatasetRef, Setting, settingFromJSON, settingToJSON } from "./common";
 import { RefineOptions } from "./seed_refiner";
@@ -2377,6 +2390,81 @@ export interface PipelineServiceServer extends UntypedServiceImplementation {
   cancelRun: handleUnaryCall<CancelRunRequest, Run>;
   listRuns: handleUnaryCall<ListRunsRequest, ListRunsResponse>;
 }
+
+export interface PipelineServiceClient extends Client {
+  /**
+   * Validates the request, records the run and starts it; returns at once. With the run_id of an
+   * existing run and the same request it returns that run.
+   */
+  startRun(request: StartRunRequest, callback: (error: ServiceError | null, response: Run) => void): ClientUnaryCall;
+  startRun(
+    request: StartRunRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Run) => void,
+  ): ClientUnaryCall;
+  startRun(
+    request: StartRunRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Run) => void,
+  ): ClientUnaryCall;
+  /** Streams a run's events from `after_sequence` on, then live ones until the run ends. */
+  watchRun(request: WatchRunRequest, options?: Partial<CallOptions>): ClientReadableStream<RunEvent>;
+  watchRun(
+    request: WatchRunRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<RunEvent>;
+  getRun(request: GetRunRequest, callback: (error: ServiceError | null, response: Run) => void): ClientUnaryCall;
+  getRun(
+    request: GetRunRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Run) => void,
+  ): ClientUnaryCall;
+  getRun(
+    request: GetRunRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Run) => void,
+  ): ClientUnaryCall;
+  /** Requests cancellation: the current step's work is cancelled and the run ends CANCELLED. */
+  cancelRun(request: CancelRunRequest, callback: (error: ServiceError | null, response: Run) => void): ClientUnaryCall;
+  cancelRun(
+    request: CancelRunRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Run) => void,
+  ): ClientUnaryCall;
+  cancelRun(
+    request: CancelRunRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Run) => void,
+  ): ClientUnaryCall;
+  listRuns(
+    request: ListRunsRequest,
+    callback: (error: ServiceError | null, response: ListRunsResponse) => void,
+  ): ClientUnaryCall;
+  listRuns(
+    request: ListRunsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListRunsResponse) => void,
+  ): ClientUnaryCall;
+  listRuns(
+    request: ListRunsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListRunsResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const PipelineServiceClient = makeGenericClientConstructor(
+  PipelineServiceService,
+  "fmwiss.v1.PipelineService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): PipelineServiceClient;
+  service: typeof PipelineServiceService;
+  serviceName: string;
+};
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
   return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;

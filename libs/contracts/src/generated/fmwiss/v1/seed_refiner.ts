@@ -6,7 +6,20 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import type { handleBidiStreamingCall, handleUnaryCall, UntypedServiceImplementation } from "@grpc/grpc-js";
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientDuplexStream,
+  type ClientOptions,
+  type ClientUnaryCall,
+  type handleBidiStreamingCall,
+  type handleUnaryCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import {
   ClassMap,
   Image,
@@ -1166,6 +1179,60 @@ export interface SeedRefinerServiceServer extends UntypedServiceImplementation {
   /** The model behind the service and the default options. */
   getInfo: handleUnaryCall<GetSeedRefinerInfoRequest, SeedRefinerInfo>;
 }
+
+export interface SeedRefinerServiceClient extends Client {
+  /** Pseudo label map for one image. */
+  refineMasks(
+    request: RefineRequest,
+    callback: (error: ServiceError | null, response: RefineResponse) => void,
+  ): ClientUnaryCall;
+  refineMasks(
+    request: RefineRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RefineResponse) => void,
+  ): ClientUnaryCall;
+  refineMasks(
+    request: RefineRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RefineResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Many images: one response per request, in request order. A failing image does not end the
+   * stream: its response carries `error`.
+   */
+  streamRefineMasks(): ClientDuplexStream<RefineRequest, RefineResponse>;
+  streamRefineMasks(options: Partial<CallOptions>): ClientDuplexStream<RefineRequest, RefineResponse>;
+  streamRefineMasks(
+    metadata: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientDuplexStream<RefineRequest, RefineResponse>;
+  /** The model behind the service and the default options. */
+  getInfo(
+    request: GetSeedRefinerInfoRequest,
+    callback: (error: ServiceError | null, response: SeedRefinerInfo) => void,
+  ): ClientUnaryCall;
+  getInfo(
+    request: GetSeedRefinerInfoRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: SeedRefinerInfo) => void,
+  ): ClientUnaryCall;
+  getInfo(
+    request: GetSeedRefinerInfoRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: SeedRefinerInfo) => void,
+  ): ClientUnaryCall;
+}
+
+export const SeedRefinerServiceClient = makeGenericClientConstructor(
+  SeedRefinerServiceService,
+  "fmwiss.v1.SeedRefinerService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): SeedRefinerServiceClient;
+  service: typeof SeedRefinerServiceService;
+  serviceName: string;
+};
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
   return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;

@@ -6,7 +6,20 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import type { handleServerStreamingCall, handleUnaryCall, UntypedServiceImplementation } from "@grpc/grpc-js";
+import {
+  type CallOptions,
+  type ChannelCredentials,
+  Client,
+  type ClientOptions,
+  type ClientReadableStream,
+  type ClientUnaryCall,
+  type handleServerStreamingCall,
+  type handleUnaryCall,
+  makeGenericClientConstructor,
+  type Metadata,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import { Timestamp } from "../../google/protobuf/timestamp";
 import {
   ClassSpec,
@@ -4066,6 +4079,104 @@ export interface TrainerServiceServer extends UntypedServiceImplementation {
   /** Segments one image with a checkpoint. */
   predict: handleUnaryCall<PredictRequest, PredictResponse>;
 }
+
+export interface TrainerServiceClient extends Client {
+  /** Starts (or, with the job_id of an existing job and the same request, returns) a training job. */
+  startTraining(
+    request: StartTrainingRequest,
+    callback: (error: ServiceError | null, response: TrainingJob) => void,
+  ): ClientUnaryCall;
+  startTraining(
+    request: StartTrainingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TrainingJob) => void,
+  ): ClientUnaryCall;
+  startTraining(
+    request: StartTrainingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TrainingJob) => void,
+  ): ClientUnaryCall;
+  /**
+   * Streams a job's events from `after_sequence` on: first the events already recorded, then live
+   * ones, until the job ends (the stream then closes OK) or the client cancels.
+   */
+  watchTraining(request: WatchTrainingRequest, options?: Partial<CallOptions>): ClientReadableStream<TrainingEvent>;
+  watchTraining(
+    request: WatchTrainingRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<TrainingEvent>;
+  getTraining(
+    request: GetTrainingRequest,
+    callback: (error: ServiceError | null, response: TrainingJob) => void,
+  ): ClientUnaryCall;
+  getTraining(
+    request: GetTrainingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TrainingJob) => void,
+  ): ClientUnaryCall;
+  getTraining(
+    request: GetTrainingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TrainingJob) => void,
+  ): ClientUnaryCall;
+  /**
+   * Requests cancellation; the job stops at the next iteration and ends CANCELLED. Cancelling an
+   * ended job returns it unchanged.
+   */
+  cancelTraining(
+    request: CancelTrainingRequest,
+    callback: (error: ServiceError | null, response: TrainingJob) => void,
+  ): ClientUnaryCall;
+  cancelTraining(
+    request: CancelTrainingRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: TrainingJob) => void,
+  ): ClientUnaryCall;
+  cancelTraining(
+    request: CancelTrainingRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: TrainingJob) => void,
+  ): ClientUnaryCall;
+  /**
+   * Evaluates a checkpoint on a dataset list with the protocol's metrics. Streams progress, then one
+   * final message with the result.
+   */
+  evaluate(request: EvaluateRequest, options?: Partial<CallOptions>): ClientReadableStream<EvaluateResponse>;
+  evaluate(
+    request: EvaluateRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<EvaluateResponse>;
+  /** Segments one image with a checkpoint. */
+  predict(
+    request: PredictRequest,
+    callback: (error: ServiceError | null, response: PredictResponse) => void,
+  ): ClientUnaryCall;
+  predict(
+    request: PredictRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PredictResponse) => void,
+  ): ClientUnaryCall;
+  predict(
+    request: PredictRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PredictResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const TrainerServiceClient = makeGenericClientConstructor(
+  TrainerServiceService,
+  "fmwiss.v1.TrainerService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): TrainerServiceClient;
+  service: typeof TrainerServiceService;
+  serviceName: string;
+};
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
   return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;

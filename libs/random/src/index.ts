@@ -1,0 +1,1 @@
+export { SeededRandom, type SeedPart } from './seeded-random';
