@@ -7,4 +7,4 @@ export * from './generated/fmwiss/v1/seed_refiner';
 export * from './generated/fmwiss/v1/trainer';
 export * from './generated/fmwiss/v1/pipeline';
 export { Timestamp } from './generated/google/protobuf/timestamp';
-export { fmwissPackageDefinition, FMWISS_SERVICE_NAMES } from './package-definition';
+export { fmwissDescriptorSet, fmwissPackageDefinition, FMWISS_SERVICE_NAMES } from './package-definition';

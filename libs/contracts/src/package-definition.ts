@@ -10,11 +10,20 @@ export const FMWISS_SERVICE_NAMES = {
   pipeline: 'fmwiss.v1.PipelineService',
 } as const;
 
+/**
+ * The google.protobuf.FileDescriptorSet of every fmwiss.v1 file with its google/protobuf imports, as
+ * protoc wrote it (with source info, so comments included): what server reflection serves. A fresh
+ * copy on each call.
+ */
+export function fmwissDescriptorSet(): Uint8Array {
+  return Buffer.from(FILE_DESCRIPTOR_SET_BASE64, 'base64');
+}
+
 let cached: PackageDefinition | undefined;
 
 /**
  * The proto-loader package definition of every fmwiss.v1 file (with google/protobuf imports and
- * comments), built from the generated descriptor set: what server reflection serves.
+ * comments), built from the generated descriptor set.
  */
 export function fmwissPackageDefinition(): PackageDefinition {
   cached ??= loadFileDescriptorSetFromBuffer(Buffer.from(FILE_DESCRIPTOR_SET_BASE64, 'base64'), {
