@@ -30,18 +30,8 @@ export interface OfferOutcome {
   storedCount: number;
 }
 
-export interface StoredInstanceRow {
-  instanceId: string;
-  classId: number;
-  imageFormat: 'png' | 'jpeg';
-  image: Buffer;
-  mask: Buffer;
-  width: number;
-  height: number;
-  maskArea: number;
-  sourceImageId: string;
-  sourceBox: { x: number; y: number; width: number; height: number } | undefined;
-}
+/** A stored instance: what was checked and offered, under the id the reservoir gave it. */
+export type StoredInstanceRow = CheckedInstance & { instanceId: string };
 
 /** `synchronous` of SQLite: FULL survives power loss; NORMAL (in WAL mode) survives a process crash. */
 export type Durability = 'full' | 'normal';

@@ -169,6 +169,22 @@ function watchCall(call: CallLike, options: CallHelperOptions): () => void {
   return () => signal.removeEventListener('abort', cancel);
 }
 
+/** Starts a call that answers through a callback (unary, client streaming) and awaits that answer. */
+function awaitCallback<Res>(
+  options: CallHelperOptions,
+  start: (callback: Callback<Res>, reject: (reason: unknown) => void) => CallLike,
+): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    let unwatch = () => undefined as void;
+    const callback: Callback<Res> = (err, response) => {
+      unwatch();
+      if (err) reject(err);
+      else resolve(response as Res);
+    };
+    unwatch = watchCall(start(callback, reject), options);
+  });
+}
+
 /**
  * Calls a unary method. With a generated client the types follow from the method name:
  * `await unary(client, 'getStats', { runId })`; with an untyped client give them:
@@ -184,16 +200,7 @@ export function unary<C extends grpc.Client, K extends UnaryMethodName<C>>(
 export function unary<Req, Res>(client: UntypedClient, methodName: string, request: Req, options?: CallHelperOptions): Promise<Res>;
 export function unary<Req, Res>(client: grpc.Client, methodName: string, request: Req, options: CallHelperOptions = {}): Promise<Res> {
   const method = methodOf(client, methodName);
-  return new Promise<Res>((resolve, reject) => {
-    let unwatch = () => undefined as void;
-    const callback: Callback<Res> = (err, response) => {
-      unwatch();
-      if (err) reject(err);
-      else resolve(response as Res);
-    };
-    const call = method(request, options.metadata ?? new grpc.Metadata(), callOptionsOf(options), callback);
-    unwatch = watchCall(call, options);
-  });
+  return awaitCallback<Res>(options, (callback) => method(request, options.metadata ?? new grpc.Metadata(), callOptionsOf(options), callback));
 }
 
 type ReadableCall<Res> = CallLike & AsyncIterable<Res> & NodeJS.EventEmitter & { destroyed: boolean };
@@ -276,16 +283,10 @@ export function clientStream<Req, Res>(
   options: CallHelperOptions = {},
 ): Promise<Res> {
   const method = methodOf(client, methodName);
-  return new Promise<Res>((resolve, reject) => {
-    let unwatch = () => undefined as void;
-    const callback: Callback<Res> = (err, response) => {
-      unwatch();
-      if (err) reject(err);
-      else resolve(response as Res);
-    };
+  return awaitCallback<Res>(options, (callback, reject) => {
     const call = method(options.metadata ?? new grpc.Metadata(), callOptionsOf(options), callback) as WritableCall<Req>;
-    unwatch = watchCall(call, options);
     writeRequests(call, requests).catch(reject);
+    return call;
   });
 }
 
