@@ -28,3 +28,12 @@ export {
   type TensorEntry,
   type TensorGroup,
 } from './checkpoint/manifest';
+export {
+  type BaseStepResult,
+  type BaseStepTrainer,
+  type BaseStepTrainerOptions,
+  createBaseStepTrainer,
+  type LabelledSample,
+  makeBatch,
+  type MakeBatchOptions,
+} from './base-step';
