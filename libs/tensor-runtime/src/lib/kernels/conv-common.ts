@@ -131,41 +131,99 @@ export function im2col(x: Float32Array, g: ConvGeometry, n0: number, n1: number,
  * zeros where the tap falls in the padding.
  */
 export function im2colTransposed(xT: Float32Array, g: ConvGeometry, n0: number, n1: number, colsT: Float32Array): void {
-  const { N, H, W, CI, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl } = g;
-  const rows = (n1 - n0) * OH * OW;
-  for (let kh = 0; kh < KH; kh++) {
-    for (let kw = 0; kw < KW; kw++) {
-      // Output columns whose input column iw = ow*sw - pl + kw*dw lies inside [0, W).
-      const shift = kw * dw - pl;
-      const owLo = Math.min(OW, Math.max(0, Math.ceil(-shift / sw)));
-      const owHi = Math.max(owLo, Math.min(OW, Math.floor((W - 1 - shift) / sw) + 1));
-      const tapRow = (kh * KW + kw) * CI;
-      for (let ci = 0; ci < CI; ci++) {
-        let q = (tapRow + ci) * rows;
-        for (let n = n0; n < n1; n++) {
-          const plane = (ci * N + n) * H;
-          for (let oh = 0; oh < OH; oh++) {
-            const ih = oh * sh - pt + kh * dh;
-            if (ih < 0 || ih >= H) {
-              colsT.fill(0, q, q + OW);
-              q += OW;
-              continue;
-            }
-            if (owLo > 0) colsT.fill(0, q, q + owLo);
-            const src = (plane + ih) * W + shift;
-            if (sw === 1) {
-              const len = owHi - owLo;
-              if (len >= 16) {
-                colsT.set(xT.subarray(src + owLo, src + owHi), q + owLo);
-              } else {
-                for (let ow = owLo; ow < owHi; ow++) colsT[q + ow] = xT[src + ow];
-              }
-            } else {
-              for (let ow = owLo; ow < owHi; ow++) colsT[q + ow] = xT[src + ow * sw];
-            }
-            if (owHi < OW) colsT.fill(0, q + owHi, q + OW);
-            q += OW;
-          }
+  const rows = (n1 - n0) * g.OH * g.OW;
+  for (let kh = 0; kh < g.KH; kh++) {
+    for (let kw = 0; kw < g.KW; kw++) im2colTransposedTap(xT, g, n0, n1, kh, kw, colsT, (kh * g.KW + kw) * g.CI * rows);
+  }
+}
+
+/** The rows of `im2colTransposed` for the one tap (kh, kw): [CI, rows] written at colsT[offset...]. */
+export function im2colTransposedTap(
+  xT: Float32Array,
+  g: ConvGeometry,
+  n0: number,
+  n1: number,
+  kh: number,
+  kw: number,
+  colsT: Float32Array,
+  offset: number,
+): void {
+  const { N, H, W, CI, OH, OW, sh, sw, dh, dw, pt, pl } = g;
+  // Output columns whose input column iw = ow*sw - pl + kw*dw lies inside [0, W).
+  const shift = kw * dw - pl;
+  const owLo = Math.min(OW, Math.max(0, Math.ceil(-shift / sw)));
+  const owHi = Math.max(owLo, Math.min(OW, Math.floor((W - 1 - shift) / sw) + 1));
+  if (sh === 1 && sw === 1 && W === OW) {
+    im2colTransposedTapStride1(xT, g, n0, n1, kh * dh - pt, shift, owLo, owHi, colsT, offset);
+    return;
+  }
+  let q = offset;
+  for (let ci = 0; ci < CI; ci++) {
+    for (let n = n0; n < n1; n++) {
+      const plane = (ci * N + n) * H;
+      for (let oh = 0; oh < OH; oh++) {
+        const ih = oh * sh - pt + kh * dh;
+        if (ih < 0 || ih >= H) {
+          colsT.fill(0, q, q + OW);
+          q += OW;
+          continue;
+        }
+        for (let ow = 0; ow < owLo; ow++) colsT[q + ow] = 0;
+        const src = (plane + ih) * W + shift;
+        if (sw === 1) {
+          for (let ow = owLo; ow < owHi; ow++) colsT[q + ow] = xT[src + ow];
+        } else {
+          for (let ow = owLo; ow < owHi; ow++) colsT[q + ow] = xT[src + ow * sw];
+        }
+        for (let ow = owHi; ow < OW; ow++) colsT[q + ow] = 0;
+        q += OW;
+      }
+    }
+  }
+}
+
+/**
+ * `im2colTransposedTap` at stride 1 with OW === W: the valid rows of a (ci, image) block are one
+ * contiguous run of xT shifted by (oy, ox), copied with one `set`; the columns that run wraps into
+ * (the horizontal padding) and the rows above / below the image are zeroed afterwards.
+ */
+function im2colTransposedTapStride1(
+  xT: Float32Array,
+  g: ConvGeometry,
+  n0: number,
+  n1: number,
+  oy: number,
+  ox: number,
+  owLo: number,
+  owHi: number,
+  colsT: Float32Array,
+  offset: number,
+): void {
+  const { N, H, W, CI, OH, OW } = g;
+  const ohLo = Math.min(OH, Math.max(0, -oy));
+  const ohHi = Math.max(ohLo, Math.min(OH, H - oy));
+  const block = OH * OW;
+  let q = offset;
+  for (let ci = 0; ci < CI; ci++) {
+    for (let n = n0; n < n1; n++, q += block) {
+      if (ohLo > 0) colsT.fill(0, q, q + ohLo * OW);
+      if (ohHi < OH) colsT.fill(0, q + ohHi * OW, q + block);
+      if (ohLo >= ohHi) continue;
+      // dst [q + ohLo*OW, q + ohHi*OW) <- src from plane row ohLo+oy, column ox (clipped to xT).
+      let from = ((ci * N + n) * H + ohLo + oy) * W + ox;
+      let to = q + ohLo * OW;
+      let end = q + ohHi * OW;
+      if (from < 0) {
+        to -= from;
+        from = 0;
+      }
+      if (from + (end - to) > xT.length) end = to + (xT.length - from);
+      colsT.set(xT.subarray(from, from + (end - to)), to);
+      if (owLo > 0 || owHi < OW) {
+        for (let oh = ohLo; oh < ohHi; oh++) {
+          const row = q + oh * OW;
+          for (let ow = 0; ow < owLo; ow++) colsT[row + ow] = 0;
+          for (let ow = owHi; ow < OW; ow++) colsT[row + ow] = 0;
         }
       }
     }

@@ -10,7 +10,7 @@ import {
   col2im,
   convGeometry,
   im2col,
-  im2colTransposed,
+  im2colTransposedTap,
   imagesPerChunk,
   isPointwise,
   type ConvGeometry,
@@ -65,18 +65,27 @@ function filterPartColsT(
 ): TensorInfo {
   const rows = (n1 - n0) * g.OH * g.OW;
   const kkc = g.KH * g.KW * g.CI;
-  let colsT: TensorInfo;
-  if (isPointwise(g) && n0 === 0 && n1 === g.N) {
-    colsT = xT;
-  } else {
-    colsT = host.alloc([kkc, rows], 'float32', false);
-    im2colTransposed(host.f32(xT), g, n0, n1, host.f32(colsT));
-  }
+  if (isPointwise(g) && n0 === 0 && n1 === g.N) return matMul2d(backend, xT, dyRows);
+  // One tap at a time: the [CI, rows] block stays in cache between being built and multiplied, and
+  // dy (the rhs, packed by XNNPACK once per tensor id) is shared by all taps.
+  const part = host.alloc([kkc, g.CO], 'float32', false);
+  const colsTap = host.alloc([g.CI, rows], 'float32', false);
   try {
-    return matMul2d(backend, colsT, dyRows);
+    for (let kh = 0; kh < g.KH; kh++) {
+      for (let kw = 0; kw < g.KW; kw++) {
+        im2colTransposedTap(host.f32(xT), g, n0, n1, kh, kw, host.f32(colsTap), 0);
+        const tap = matMul2d(backend, colsTap, dyRows); // [CI, CO]
+        host.f32(part).set(host.f32(tap), (kh * g.KW + kw) * g.CI * g.CO);
+        host.dispose(tap);
+      }
+    }
+  } catch (error) {
+    host.dispose(part);
+    throw error;
   } finally {
-    if (colsT !== xT) host.dispose(colsT);
+    host.dispose(colsTap);
   }
+  return part;
 }
 
 /** dW part [KH*KW*CI, CO] for images n0..n1-1, = (dy^T x cols)^T. */

@@ -9,7 +9,8 @@ export interface WasmKernelTuning {
    * Conv2DBackpropFilter: 'colsT' builds the transposed im2col [KH*KW*CI, rows] and runs
    * colsT x dy; 'dyT' builds im2col [rows, KH*KW*CI] (for a 1x1 filter: x itself, no copy),
    * transposes dy and runs dyT x cols, then transposes the small result; 'auto' takes dyT for
-   * 1x1 stride-1 filters and colsT otherwise.
+   * 1x1 stride-1 filters and colsT otherwise. colsT is built and multiplied one filter tap
+   * ([CI, rows]) at a time, so the block is still in cache for the matmul.
    */
   backpropFilterStrategy: 'auto' | 'colsT' | 'dyT';
   /**
