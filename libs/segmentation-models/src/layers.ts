@@ -32,6 +32,8 @@ export function asppForward(features: tf.Tensor4D, weights: WeightSet, plan: Asp
   const [batch, height, width] = features.shape;
   const branches = plan.branches.map((spec) => convLayer(features, weights, spec, atrous, true)); // [B,h,w,c] each
   const pooled = convLayer(features.mean([1, 2], true), weights, plan.pool, atrous, true); // [B,1,1,c]
-  branches.push(tf.broadcastTo(pooled, [batch, height, width, plan.pool.outChannels]));
+  // Broadcast to [B,h,w,c] as an add to zeros: the same values and gradient (a sum over space) as
+  // tf.broadcastTo, whose Tile kernel is ~10x slower on wasm.
+  branches.push(pooled.add(tf.zeros([batch, height, width, plan.pool.outChannels])));
   return convLayer(tf.concat(branches, 3), weights, plan.project, atrous, true);
 }

@@ -94,4 +94,24 @@ describe('groupNorm', () => {
       expect(maxAbsDiff(alone, inBatch)).toBeLessThan(1e-5);
     });
   });
+
+  it('has the gradient of the plain autodiff formulation (x, gamma, beta)', () => {
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 3, 5, 6], 1, 2, 'float32', 8) as tf.Tensor4D;
+      const gamma = tf.randomNormal([6], 1, 0.5, 'float32', 9) as tf.Tensor1D;
+      const beta = tf.randomNormal([6], 0, 0.5, 'float32', 10) as tf.Tensor1D;
+      const weight = tf.randomNormal([2, 3, 5, 6], 0, 1, 'float32', 11);
+      const reference = (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+        const grouped = xi.reshape([2, 15, 3, 2]);
+        const { mean, variance } = tf.moments(grouped, [1, 3], true);
+        return grouped.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).reshape([2, 3, 5, 6]).mul(g).add(b);
+      };
+      const loss = (f: (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+        f(a, b, c).mul(weight).sum();
+      const ours = tf.grads(loss((a, b, c) => groupNorm(a as tf.Tensor4D, b as tf.Tensor1D, c as tf.Tensor1D, 3)))([x, gamma, beta]);
+      const theirs = tf.grads(loss(reference))([x, gamma, beta]);
+      expect(maxAbsDiff(groupNorm(x, gamma, beta, 3), reference(x, gamma, beta))).toBeLessThan(1e-5);
+      ours.forEach((g, i) => expect(maxAbsDiff(g, theirs[i]!)).toBeLessThan(1e-4));
+    });
+  });
 });
