@@ -125,19 +125,11 @@ export function im2col(x: Float32Array, g: ConvGeometry, n0: number, n1: number,
 }
 
 /**
- * colsT [KH*KW*CI, rows] for images n0..n1-1: the transpose of `im2col`, built from
- * xT [CI, N, H, W] (x with channels first, see `transposeLast2`). Each row (tap, ci) is made of
- * runs along the output width that read xT contiguously at stride 1 (strided otherwise), with
- * zeros where the tap falls in the padding.
+ * One tap (kh, kw) of the transposed im2col, [CI, rows] written at colsT[offset...] for images
+ * n0..n1-1, built from xT [CI, N, H, W] (x with channels first, see `transposeLast2`): runs along the
+ * output width read xT contiguously at stride 1 (strided otherwise), zeros where the tap falls in
+ * the padding.
  */
-export function im2colTransposed(xT: Float32Array, g: ConvGeometry, n0: number, n1: number, colsT: Float32Array): void {
-  const rows = (n1 - n0) * g.OH * g.OW;
-  for (let kh = 0; kh < g.KH; kh++) {
-    for (let kw = 0; kw < g.KW; kw++) im2colTransposedTap(xT, g, n0, n1, kh, kw, colsT, (kh * g.KW + kw) * g.CI * rows);
-  }
-}
-
-/** The rows of `im2colTransposed` for the one tap (kh, kw): [CI, rows] written at colsT[offset...]. */
 export function im2colTransposedTap(
   xT: Float32Array,
   g: ConvGeometry,
