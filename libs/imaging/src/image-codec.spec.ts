@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { decodeImage, encodeJpeg, encodePng, readImageFile } from './image-codec';
+import { decodeImage, encodeJpeg, encodePng, readImageFile, readImageSize } from './image-codec';
 import { ImageError } from './image-error';
 import type { RgbImage } from './types';
 
@@ -165,5 +165,18 @@ describe('readImageFile', () => {
     await expect(readImageFile(missing)).rejects.toThrow(`${missing}: file not found`);
     await expect(readImageFile(missing)).rejects.toMatchObject({ what: missing, problem: 'file not found' });
     await expect(readImageFile(join(dir, 'empty.png'))).rejects.toThrow(`${join(dir, 'empty.png')}: empty file`);
+  });
+});
+
+describe('readImageSize', () => {
+  it('reads the size of PNG and JPEG files from their headers', async () => {
+    const image = { width: 7, height: 3, data: new Uint8Array(7 * 3 * 3).fill(90) };
+    await expect(readImageSize(await encodePng(image), 'a.png')).resolves.toEqual({ width: 7, height: 3 });
+    await expect(readImageSize(await encodeJpeg(image), 'a.jpg')).resolves.toEqual({ width: 7, height: 3 });
+  });
+
+  it('refuses bytes that are no image, naming them', async () => {
+    await expect(readImageSize(new Uint8Array([1, 2, 3, 4]), 'request image')).rejects.toThrow(/request image: not a PNG or JPEG file/);
+    await expect(readImageSize(new Uint8Array(), 'x')).rejects.toThrow(/x: empty file/);
   });
 });

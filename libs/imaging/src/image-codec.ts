@@ -46,6 +46,22 @@ export async function decodeImage(bytes: Uint8Array, what: string): Promise<RgbI
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 
+/**
+ * Width and height of a PNG or JPEG file from its header, without decoding the pixels: lets a service
+ * refuse an image above its pixel limit before spending memory on it. Errors as decodeImage's.
+ */
+export async function readImageSize(bytes: Uint8Array, what: string): Promise<{ width: number; height: number }> {
+  if (bytes.length === 0) throw new ImageError(what, 'empty file');
+  if (!hasPngSignature(bytes) && !isJpeg(bytes)) throw new ImageError(what, `not a PNG or JPEG file (starts ${describeStart(bytes)})`);
+  try {
+    const { width, height } = await sharp(bytes).metadata();
+    if (!width || !height) throw new Error('no image size in the header');
+    return { width, height };
+  } catch (error) {
+    throw new ImageError(what, `truncated or corrupt: ${sharpReason(error)}`, { cause: error });
+  }
+}
+
 /** Encodes an RGB image as a PNG file (sharp, zlib level 6). */
 export async function encodePng(image: RgbImage): Promise<Buffer> {
   assertRgbImage(image);

@@ -8,7 +8,7 @@ export {
   type RgbImage,
 } from './types';
 export { ImageError } from './image-error';
-export { decodeImage, encodeJpeg, encodePng, readImageFile } from './image-codec';
+export { decodeImage, encodeJpeg, encodePng, readImageFile, readImageSize } from './image-codec';
 export { decodeLabelPng, encodeGrayPng, encodeLabelPng, MAX_LABEL_PIXELS, readLabelFile } from './label-png';
 export { VOC_PALETTE } from './voc-palette';
 export { resizeBilinear, resizeBilinearWindow, resizeNearest, resizeNearestWindow, type ResizeWindow } from './resize';
