@@ -11,7 +11,7 @@ export const FMWISS_SERVICE_NAMES = {
 } as const;
 
 /**
- * The google.protobuf.FileDescriptorSet of every fmwiss.v1 file with its google/protobuf imports, as
+ * The google.protobuf.FileDescriptorSet of every fmwiss.v1 file and the open inference protocol (proto/inference) with their google/protobuf imports, as
  * protoc wrote it (with source info, so comments included): what server reflection serves. A fresh
  * copy on each call.
  */
@@ -22,7 +22,7 @@ export function fmwissDescriptorSet(): Uint8Array {
 let cached: PackageDefinition | undefined;
 
 /**
- * The proto-loader package definition of every fmwiss.v1 file (with google/protobuf imports and
+ * The proto-loader package definition of every fmwiss.v1 and inference file (with google/protobuf imports and
  * comments), built from the generated descriptor set.
  */
 export function fmwissPackageDefinition(): PackageDefinition {

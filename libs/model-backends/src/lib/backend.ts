@@ -23,6 +23,12 @@ export interface ModelMetadata {
    * from here: input size, mean/std, patch size, tokenizer file...
    */
   properties: Readonly<Record<string, string>>;
+  /**
+   * The folder that relative resource paths in `properties` (e.g. `fmwiss.tokenizer`) are resolved
+   * against: the model file's folder (ONNX) or the properties file's folder (KServe). Unset: the
+   * working directory.
+   */
+  resourceDir?: string;
 }
 
 /** Per-call options of `infer`. */
