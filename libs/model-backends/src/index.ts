@@ -12,3 +12,4 @@ export * from './lib/onnx';
 export * from './lib/open-model';
 export * from './lib/config';
 export * from './lib/contracts';
+export { describeModelBackend } from './lib/describe';

@@ -67,3 +67,4 @@ export {
   type ProbeOptions,
   type ReflectionClient,
 } from './probes';
+export { orderedConcurrentMap } from './ordered-map';

@@ -1,0 +1,39 @@
+// Working on the items of a request stream a few at a time while answering in request order: what
+// a streaming RPC over many images needs so that one slow image does not idle the model.
+
+/**
+ * Applies `work` to every item of `source` with at most `concurrency` calls running at once, and
+ * yields the results in source order. `work` must not throw for one item if the stream should go on:
+ * turn per-item failures into values. A throw (or a failing source) ends the iteration with that
+ * error once the results before it have been yielded. Items are read from `source` only while fewer
+ * than `concurrency` results wait, so a fast client cannot queue unbounded work.
+ */
+export async function* orderedConcurrentMap<T, R>(
+  source: AsyncIterable<T>,
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): AsyncGenerator<R> {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
+  const iterator = source[Symbol.asyncIterator]();
+  const pending: Promise<R>[] = [];
+  let index = 0;
+  let done = false;
+  try {
+    while (true) {
+      while (!done && pending.length < concurrency) {
+        const next = await iterator.next();
+        if (next.done) done = true;
+        else {
+          const result = work(next.value, index++);
+          result.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
+          pending.push(result);
+        }
+      }
+      const head = pending.shift();
+      if (head === undefined) return;
+      yield await head;
+    }
+  } finally {
+    if (!done) await iterator.return?.();
+  }
+}
