@@ -1,7 +1,7 @@
 import { readImageFile, readLabelFile, type LabelImage, type RgbImage } from '@fmwiss/imaging';
 import type { ClassInfo } from './classes';
 import { DatasetError } from './errors';
-import { mapOrdered } from './ordered-map';
+import { orderedConcurrentMap } from '@fmwiss/service-kit';
 
 /** One image of a dataset with its label map (same size; label 255 = ignore). */
 export interface Sample {
@@ -94,7 +94,7 @@ export function createDataset(source: DatasetSource): SegmentationDataset {
     samples: (options: SampleOptions = {}) => {
       const ids = options.ids ?? source.ids;
       ids.forEach(check);
-      return mapOrdered(ids, options.concurrency ?? 2, (id) => dataset.read(id));
+      return orderedConcurrentMap(ids, options.concurrency ?? 2, (id) => dataset.read(id));
     },
   };
   return dataset;

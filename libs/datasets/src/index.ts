@@ -12,7 +12,6 @@ export {
 } from './classes';
 export { DatasetError, TaskError } from './errors';
 export { createDataset, type DatasetSource, type Sample, type SampleOptions, type SegmentationDataset } from './dataset';
-export { mapOrdered } from './ordered-map';
 export { idOfListLine, readIdList } from './list-file';
 export { openVocDataset, type VocDatasetOptions, type VocLabelFolder } from './voc';
 export { openCocoDataset, type CocoDatasetOptions } from './coco';

@@ -6,7 +6,7 @@ import { BACKGROUND_ID, IGNORE_VALUE } from './classes';
 import type { SegmentationDataset } from './dataset';
 import { DatasetError, errorCode } from './errors';
 import { writeFileAtomic } from './fs-utils';
-import { mapOrdered } from './ordered-map';
+import { orderedConcurrentMap } from '@fmwiss/service-kit';
 
 /** One problem found in a dataset: which image, which file, what is wrong. */
 export interface DatasetProblem {
@@ -132,7 +132,7 @@ export async function datasetFingerprint(dataset: SegmentationDataset, concurren
       return `${relative(dataset.root, path)}:${errorCode(error) ?? 'unreadable'}`;
     }
   };
-  const lines = mapOrdered(dataset.ids, concurrency, async (id) =>
+  const lines = orderedConcurrentMap(dataset.ids, concurrency, async (id) =>
     [id, await describe(dataset.labelPath(id)), await describe(dataset.imagePath(id))].join('\t'),
   );
   for await (const line of lines) hash.update(`${line}\n`);

@@ -14,7 +14,7 @@ import {
   type LabelIndex,
 } from './label-index';
 import { allowedTable, describeBadLabelValues, findBadLabelValues } from './label-values';
-import { mapOrdered } from './ordered-map';
+import { orderedConcurrentMap } from '@fmwiss/service-kit';
 
 export interface ScanProgress {
   /** Images scanned so far, and in all. */
@@ -91,7 +91,7 @@ export async function scanDataset(dataset: SegmentationDataset, options: ScanOpt
   const images: ImageLabels[] = [];
   const problems: DatasetProblem[] = [];
   let done = 0;
-  const results = mapOrdered(dataset.ids, options.concurrency ?? Math.max(2, availableParallelism()), async (id) => ({
+  const results = orderedConcurrentMap(dataset.ids, options.concurrency ?? Math.max(2, availableParallelism()), async (id) => ({
     id,
     ...(await scanImage(dataset, id, allowed, classIds)),
   }));

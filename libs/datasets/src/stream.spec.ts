@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir, writeVocFixture } from '../test/fixtures';
 import type { Sample, SegmentationDataset } from './dataset';
-import { mapOrdered } from './ordered-map';
 import { openVocDataset } from './voc';
 
 const IDS = Array.from({ length: 12 }, (_, i) => `img${String(i).padStart(2, '0')}`);
@@ -53,26 +52,5 @@ describe('samples()', () => {
     for await (const sample of dataset.samples({ ids: ['img05', 'img01'], concurrency: 1 })) ids.push(sample.id);
     expect(ids).toEqual(['img05', 'img01']);
     expect(() => dataset.samples({ ids: ['nope'] })).toThrow(/no image "nope"/);
-  });
-});
-
-describe('mapOrdered', () => {
-  it('throws a failure at its place in the order and leaves no rejection unhandled', async () => {
-    const got: number[] = [];
-    const run = async () => {
-      for await (const value of mapOrdered([1, 2, 3, 4, 5], 3, async (n) => {
-        await sleep(n === 2 ? 10 : 1);
-        if (n === 2 || n === 3) throw new Error(`failed ${n}`);
-        return n;
-      })) {
-        got.push(value);
-      }
-    };
-    await expect(run()).rejects.toThrow('failed 2');
-    expect(got).toEqual([1]);
-  });
-
-  it('refuses a concurrency below 1', async () => {
-    await expect(mapOrdered([1], 0, async (n) => n).next()).rejects.toThrow(RangeError);
   });
 });

@@ -45,6 +45,21 @@ describe('orderedConcurrentMap', () => {
     expect(seen).toEqual([1, 2]);
   });
 
+  it('takes arrays, and leaves no rejection unhandled when several calls fail', async () => {
+    const got: number[] = [];
+    const run = async (): Promise<void> => {
+      for await (const value of orderedConcurrentMap([1, 2, 3, 4, 5], 3, async (n) => {
+        await sleep(n === 2 ? 10 : 1);
+        if (n === 2 || n === 3) throw new Error(`failed ${n}`);
+        return n;
+      })) {
+        got.push(value);
+      }
+    };
+    await expect(run()).rejects.toThrow('failed 2');
+    expect(got).toEqual([1]);
+  });
+
   it('refuses a concurrency below 1', async () => {
     await expect(collect(orderedConcurrentMap(items([1]), 0, async (v) => v))).rejects.toThrow(/concurrency must be an integer >= 1/);
   });

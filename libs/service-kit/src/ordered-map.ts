@@ -6,15 +6,16 @@
  * yields the results in source order. `work` must not throw for one item if the stream should go on:
  * turn per-item failures into values. A throw (or a failing source) ends the iteration with that
  * error once the results before it have been yielded. Items are read from `source` only while fewer
- * than `concurrency` results wait, so a fast client cannot queue unbounded work.
+ * than `concurrency` results wait, so a fast client cannot queue unbounded work. `source` may be an
+ * array (or any iterable).
  */
 export async function* orderedConcurrentMap<T, R>(
-  source: AsyncIterable<T>,
+  source: AsyncIterable<T> | Iterable<T>,
   concurrency: number,
   work: (item: T, index: number) => Promise<R>,
 ): AsyncGenerator<R> {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be an integer >= 1, got ${concurrency}`);
-  const iterator = source[Symbol.asyncIterator]();
+  const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : toAsync(source)[Symbol.asyncIterator]();
   const pending: Promise<R>[] = [];
   let index = 0;
   let done = false;
@@ -34,6 +35,12 @@ export async function* orderedConcurrentMap<T, R>(
       yield await head;
     }
   } finally {
+    // Early exit (break, error): stop reading the source and let started calls settle.
     if (!done) await iterator.return?.();
+    await Promise.allSettled(pending);
   }
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
 }
