@@ -75,10 +75,16 @@ export function retryChannelOptions(retry: RetryOptions = {}): grpc.ChannelOptio
   };
 }
 
+/** The HTTP/2 receive window a client opens, in bytes (override with channelOptions). */
+export const CLIENT_FLOW_CONTROL_WINDOW = 16 * 1024 * 1024;
+
 /** Makes a client (a grpc-js or ts-proto generated constructor) with deadlines, retries, limits and credentials. */
 export function createClient<C extends grpc.Client>(ClientCtor: ClientConstructor<C>, options: ClientFactoryOptions): C {
   const channelOptions: Partial<grpc.ClientOptions> = {
     ...retryChannelOptions(options.retry),
+    // HTTP/2's default 64 KiB receive window costs a round trip per 64 KiB of a response; masks and
+    // tensors are larger than that, so the client opens a wider window (grpc-js option).
+    'grpc-node.flow_control_window': CLIENT_FLOW_CONTROL_WINDOW,
     ...(options.maxReceiveMessageBytes !== undefined && { 'grpc.max_receive_message_length': options.maxReceiveMessageBytes }),
     ...(options.maxSendMessageBytes !== undefined && { 'grpc.max_send_message_length': options.maxSendMessageBytes }),
     ...options.channelOptions,
