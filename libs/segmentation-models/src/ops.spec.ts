@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { GroupNormGrad, initTensorRuntime } from '@fmwiss/tensor-runtime';
 import { atrousConv2d, conv2d, groupNorm } from './ops';
 
 beforeAll(async () => {
@@ -113,5 +114,27 @@ describe('groupNorm', () => {
       expect(maxAbsDiff(groupNorm(x, gamma, beta, 3), reference(x, gamma, beta))).toBeLessThan(1e-5);
       ours.forEach((g, i) => expect(maxAbsDiff(g, theirs[i]!)).toBeLessThan(1e-4));
     });
+  });
+
+  it("takes the backend's fused GroupNormGrad kernel where there is one (tensor-runtime on wasm): same gradient, no leak", async () => {
+    const shape = [2, 4, 3, 12];
+    const inputs = [shape, [12], [12], shape].map((s, i) => tf.randomNormal(s, i === 1 ? 1 : 0, 1, 'float32', 20 + i).dataSync());
+    const grads = (): Float32Array[] =>
+      tf.tidy(() => {
+        const [x, gamma, beta, weight] = inputs.map((v, i) => tf.tensor(v, i === 1 || i === 2 ? [12] : shape));
+        const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => groupNorm(a as tf.Tensor4D, b as tf.Tensor1D, c as tf.Tensor1D, 4).mul(weight!).sum();
+        return tf.grads(loss)([x!, gamma!, beta!]).map((g) => g.dataSync() as Float32Array);
+      });
+    const closedForm = grads(); // cpu: tfjs ops
+    await initTensorRuntime({ backend: 'wasm' });
+    try {
+      expect(tf.getKernel(GroupNormGrad, 'wasm')).toBeDefined();
+      const before = tf.memory().numTensors;
+      const fused = grads();
+      expect(tf.memory().numTensors).toBe(before);
+      fused.forEach((g, i) => g.forEach((v, j) => expect(Math.abs(v - closedForm[i]![j]!)).toBeLessThan(1e-4)));
+    } finally {
+      await tf.setBackend('cpu');
+    }
   });
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { GroupNormGrad, type GroupNormGradAttrs } from '@fmwiss/tensor-runtime';
 import type { AtrousImpl } from './config';
 
 /**
@@ -103,6 +104,12 @@ export function groupNorm(
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedInput, scale] = saved as [tf.Tensor, tf.Tensor];
+        if (tf.getKernel(GroupNormGrad, tf.getBackend()) != null) {
+          // The same closed form as one fused kernel, where the backend has it (tensor-runtime on wasm).
+          const attrs: GroupNormGradAttrs = { groups, epsilon };
+          const inputs = { x: savedInput, gamma: scale, dy };
+          return tf.engine().runKernel(GroupNormGrad, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[]; // [dx, dGamma, dBeta]
+        }
         const { centred, rstd } = statistics(savedInput);
         const xHat = centred.mul(rstd); // [B,HW,G,C/G]
         const dyGrouped = dy.reshape(groupedShape);

@@ -13,5 +13,6 @@ export {
   type KernelReason,
   type SuppliedKernel,
 } from './lib/kernels/register';
+export { GroupNormGrad, type GroupNormGradAttrs } from './lib/kernels/group-norm-grad';
 export { dilateFilter, GRADIENT_FIXES, registerGradientFixes } from './lib/gradients';
 export { wasmKernelTuning, type WasmKernelTuning } from './lib/kernels/tuning';

@@ -1,7 +1,8 @@
 /**
  * Conv2DBackpropFilter / Conv2DBackpropInput on wasm (ours) against cpu, through tf.grads of the
  * public conv2d op, over strides, 'same' / 'valid' / explicit padding, dilations 1-3 and batch sizes,
- * with every strategy of the kernels (col2im vs forward-conv, colsT vs dyT, chunked im2col).
+ * with every strategy of the kernels (col2im vs forward-conv(s), colsT vs dyT, chunked im2col), on
+ * sizes that are and are not multiples of the stride (phase-split vs strided paths).
  */
 import * as tf from '@tensorflow/tfjs';
 import { initTensorRuntime, wasmKernelTuning, type WasmKernelTuning } from '../src';
@@ -44,6 +45,21 @@ const HAND_PICKED: ConvCase[] = [
   { n: 2, h: 8, w: 7, ci: 5, co: 4, kh: 1, kw: 1, strides: [2, 2], pad: 'valid', dilations: [1, 1] },
   { n: 1, h: 12, w: 9, ci: 3, co: 6, kh: 5, kw: 5, strides: [2, 2], pad: 'same', dilations: [1, 1] },
   { n: 2, h: 16, w: 16, ci: 32, co: 40, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dilations: [1, 1] },
+  // Sizes that are multiples of the stride: x split into stride phases for dW; dx one conv per phase
+  // (strided, at least 8 input channels; odd sizes too).
+  { n: 2, h: 8, w: 10, ci: 9, co: 6, kh: 3, kw: 3, strides: [2, 2], pad: explicit(1, 1, 1, 1), dilations: [1, 1] },
+  { n: 2, h: 12, w: 12, ci: 8, co: 4, kh: 3, kw: 3, strides: [2, 2], pad: 'same', dilations: [1, 1] },
+  { n: 1, h: 9, w: 12, ci: 10, co: 5, kh: 2, kw: 4, strides: [3, 3], pad: 'valid', dilations: [1, 1] },
+  { n: 2, h: 8, w: 8, ci: 8, co: 3, kh: 1, kw: 1, strides: [2, 2], pad: 'valid', dilations: [1, 1] },
+  { n: 2, h: 10, w: 8, ci: 11, co: 4, kh: 5, kw: 5, strides: [2, 2], pad: explicit(3, 0, 1, 4), dilations: [1, 1] },
+  { n: 1, h: 8, w: 9, ci: 8, co: 2, kh: 3, kw: 3, strides: [2, 1], pad: explicit(1, 1, 0, 2), dilations: [1, 1] },
+  { n: 3, h: 6, w: 6, ci: 12, co: 3, kh: 2, kw: 2, strides: [3, 2], pad: explicit(2, 3, 0, 1), dilations: [1, 1] },
+  { n: 2, h: 9, w: 7, ci: 8, co: 5, kh: 3, kw: 3, strides: [2, 2], pad: 'same', dilations: [1, 1] },
+  // Wide dilations on small maps, enough channels: dW leaves the padding rows out of the matmuls
+  // (W !== OW in the second; every row of a tap row in the padding in the third).
+  { n: 2, h: 10, w: 9, ci: 40, co: 6, kh: 3, kw: 3, strides: [1, 1], pad: 'same', dilations: [4, 3] },
+  { n: 1, h: 12, w: 10, ci: 48, co: 5, kh: 3, kw: 3, strides: [1, 1], pad: explicit(5, 2, 1, 3), dilations: [5, 2] },
+  { n: 2, h: 4, w: 6, ci: 16, co: 3, kh: 3, kw: 3, strides: [1, 1], pad: explicit(5, 5, 1, 1), dilations: [5, 1] },
 ];
 
 function randomCases(count: number, seed: number): ConvCase[] {
@@ -153,13 +169,22 @@ describe('kernels called directly', () => {
     const backend = tf.backend();
     const before = backend.numDataIds();
     const tensorsBefore = tf.memory().numTensors;
-    tf.tidy(() => {
-      const x = tf.randomNormal([2, 9, 9, 4]);
-      const w = tf.randomNormal([3, 3, 4, 6]);
-      const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same');
-      tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same')))([x, w]);
-      return y;
-    }).dispose();
+    // Stride 2, odd sizes, 4 channels: strided im2col and col2im; even sizes, 8 channels: stride
+    // phases. Stride 1, dilation 4, 40 channels: padding rows left out of dW's matmuls.
+    for (const [side, channels, stride, dilation] of [
+      [9, 4, 2, 1],
+      [8, 8, 2, 1],
+      [10, 40, 1, 4],
+    ] as const) {
+      tf.tidy(() => {
+        const x = tf.randomNormal([2, side, side, channels]);
+        const w = tf.randomNormal([3, 3, channels, 6]);
+        const conv = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same', 'NHWC', dilation);
+        const y = conv(x, w);
+        tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(conv(a, b)))([x, w]);
+        return y;
+      }).dispose();
+    }
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(backend.numDataIds()).toBe(before);
   });

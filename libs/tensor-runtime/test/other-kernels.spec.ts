@@ -1,12 +1,13 @@
 /**
  * wasm (ours) vs cpu, through the public ops: depthwiseConv2d gradients, gather / gatherND gradients
  * (UnsortedSegmentSum, ScatterNd), resizeBilinear gradients (against an exact reference, since the
- * stock cpu kernel is wrong for halfPixelCenters), matMul with transposes and batches, and the
- * 'same'-padding forward fixes.
+ * stock cpu kernel is wrong for halfPixelCenters), matMul with transposes and batches, the
+ * 'same'-padding forward fixes, GroupNormGrad (against the autodiff of a tf.moments GroupNorm on
+ * cpu) and the copy-free Identity.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initTensorRuntime, wasmKernelTuning } from '../src';
-import { compareBackends, ErrorLog, host, randomArray, relativeError, rng, runOn, type HostTensor } from './parity';
+import { GroupNormGrad, initTensorRuntime, wasmKernelTuning } from '../src';
+import { compareBackends, ErrorLog, host, intIn, pick, randomArray, relativeError, rng, runOn, type HostTensor } from './parity';
 
 const log = new ErrorLog();
 const TOL = 1e-4;
@@ -97,6 +98,10 @@ describe('Slice and SplitV (heap views instead of a full copy per call)', () => 
   it('split along each axis, and the gradient of a channel concat', async () => {
     const x = randomHost(32, [2, 6, 5, 12]);
     await expectParity('SplitV', [x], (a) => [...tf.split(a, [2, 4], 1), ...tf.split(a, 5, 2), ...tf.split(a, [3, 1, 8], 3), ...tf.split(a, 2, 0)]);
+    // Equal pieces along the last axis: the transpose path.
+    await expectParity('SplitV', [x], (a) => [...tf.split(a, 4, 3), ...tf.split(a, 2, -1), ...tf.split(tf.reshape(a, [60, 12]), 3, 1)]);
+    const equal = [randomHost(37, [2, 4, 4, 6]), randomHost(38, [2, 4, 4, 6]), randomHost(39, [2, 4, 4, 12])];
+    await expectParity('SplitV', equal, (a, b, r) => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.concat([p, q], 3), r)))([a, b]));
     const parts = [randomHost(33, [2, 4, 4, 3]), randomHost(34, [2, 4, 4, 5]), randomHost(35, [2, 4, 4, 2]), randomHost(36, [2, 4, 4, 10])];
     await expectParity('SplitV', parts, (a, b, c, r) => tf.grads((p: tf.Tensor, q: tf.Tensor, s: tf.Tensor) => tf.sum(tf.mul(tf.concat([p, q, s], 3), r)))([a, b, c]));
   });
@@ -302,5 +307,96 @@ describe.each([
         return tf.neg(tf.mean(tf.logSoftmax(tf.div(tf.matMul(zn, zn, false, true), 0.1))));
       })(f),
     );
+  });
+});
+
+describe('GroupNormGrad (whole GroupNorm backward pass, wasm)', () => {
+  /** GroupNorm through tf.moments: its autodiff on cpu is the reference. */
+  function groupNormReference(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, groups: number, epsilon: number): tf.Tensor {
+    const [b, c] = [x.shape[0], x.shape[x.shape.length - 1]];
+    const grouped = tf.reshape(x, [b, -1, groups, c / groups]);
+    const { mean, variance } = tf.moments(grouped, [1, 3], true);
+    return tf.add(tf.mul(tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, epsilon))), x.shape), gamma), beta);
+  }
+
+  const rand = rng(20240612);
+  const cases = Array.from({ length: 12 }, (_, i) => {
+    const groups = pick(rand, [1, 2, 3, 4, 8]);
+    const shape = [intIn(rand, 1, 3), intIn(rand, 1, 7), intIn(rand, 1, 6), groups * intIn(rand, 1, 5)];
+    return { shape, groups, epsilon: pick(rand, [1e-5, 1e-3]), offset: i % 4 === 3 ? 20 : 0 };
+  });
+  cases.push({ shape: [2, 5, 12], groups: 4, epsilon: 1e-5, offset: 0 }); // rank 3
+  cases.push({ shape: [2, 8, 8, 24], groups: 8, epsilon: 1e-5, offset: 3 }); // the stem's layout
+
+  it.each(cases.map((c) => [`[${c.shape}] ${c.groups} groups eps ${c.epsilon} mean offset ${c.offset}`, c] as const))('%s', async (_n, c) => {
+    const C = c.shape[c.shape.length - 1];
+    const x = randomHost(61, c.shape);
+    x.values = x.values.map((v) => v * 2 + c.offset) as Float32Array;
+    const inputs = [x, randomHost(62, [C]), randomHost(63, [C]), randomHost(64, c.shape)];
+    const [wasm, cpu] = [
+      await runOn('wasm', inputs, (xx, g, _b, dy) => tf.engine().runKernel(GroupNormGrad, { x: xx, gamma: g, dy }, { groups: c.groups, epsilon: c.epsilon }) as tf.Tensor[]),
+      await runOn('cpu', inputs, (xx, g, b, dy) =>
+        tf.grads((p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) => tf.sum(tf.mul(groupNormReference(p, q, r, c.groups, c.epsilon), dy)))([xx, g, b]),
+      ),
+    ];
+    wasm.forEach((w, i) => {
+      expect(w.shape).toEqual(cpu[i].shape);
+      const err = relativeError(w.values, cpu[i].values);
+      log.record(`GroupNormGrad ${['dx', 'dGamma', 'dBeta'][i]}`, err);
+      expect(err).toBeLessThanOrEqual(TOL);
+    });
+  });
+
+  it('rejects channels that the groups do not divide', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.zeros([1, 2, 2, 6]);
+    expect(() => tf.engine().runKernel(GroupNormGrad, { x, gamma: tf.ones([6]), dy: x }, { groups: 4, epsilon: 1e-5 })).toThrow(/divisible by groups/);
+    x.dispose();
+  });
+});
+
+describe('Identity on wasm (clone of every tensor saved for a backward pass)', () => {
+  it('shares the data by reference count: no copy, and each tensor stays valid after the other is disposed', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend();
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const dataIdsBefore = backend.numDataIds();
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(dataIdsBefore);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4, 5, 6]);
+    const z = tf.clone(y);
+    y.dispose();
+    expect(tf.tidy(() => Array.from(tf.add(z, 1).dataSync()))).toEqual([2, 3, 4, 5, 6, 7]);
+    z.dispose();
+    expect(backend.numDataIds()).toBe(dataIdsBefore - 1);
+  });
+});
+
+describe('Equal with broadcasting (float32: the gradient of max / min)', () => {
+  const fewValues = (seed: number, shape: number[]) => {
+    const t = randomHost(seed, shape);
+    t.values = t.values.map((v) => Math.round(v * 2)) as Float32Array; // few distinct values: many equal pairs
+    return t;
+  };
+  it.each([
+    [[5, 7], [5, 1]],
+    [[1, 7], [5, 1]],
+    [[2, 3, 4], [4]],
+    [[3, 3], []],
+    [[2, 1, 4, 3], [5, 1, 3]],
+    [[6], [1]],
+  ])('%j == %j, as float (and int32 / same shape through the stock kernel)', async (sa, sb) => {
+    await expectParity('Equal', [fewValues(71, sa), fewValues(72, sb)], (a, b) => [
+      tf.cast(tf.equal(a, b), 'float32'),
+      tf.cast(tf.equal(tf.cast(a, 'int32'), tf.cast(b, 'int32')), 'float32'),
+      tf.cast(tf.equal(a, a), 'float32'),
+    ]);
+  });
+  it('gradient of max and min along an axis (ties included)', async () => {
+    await expectParity('Equal', [fewValues(73, [9, 11])], (x) => [
+      tf.grad((v: tf.Tensor) => tf.sum(tf.max(v, 1, true)))(x),
+      tf.grad((v: tf.Tensor) => tf.sum(tf.min(v, 0)))(x),
+    ]);
   });
 });

@@ -30,11 +30,11 @@ function operandBatchIndex(i: number, outOuter: number[], inOuter: number[]): nu
 }
 
 /** x as [batch, rows, cols] with the last two dims swapped when `transpose` (materialised). */
-function asRowMajor3d(host: KernelHost, x: TensorInfo, batch: number, transpose: boolean): { t: TensorInfo; owned: boolean } {
+function asRowMajor3d(backend: unknown, x: TensorInfo, batch: number, transpose: boolean): { t: TensorInfo; owned: boolean } {
   const r = x.shape[x.shape.length - 2];
   const c = x.shape[x.shape.length - 1];
   if (!transpose) return { t: view(x, [batch, r, c]), owned: false };
-  const t = transposeLast2d(host, x, batch, r, c);
+  const t = transposeLast2d(backend, x, batch, r, c);
   return { t: view(t, [batch, c, r]), owned: true };
 }
 
@@ -104,9 +104,9 @@ export const batchMatMulWasm: KernelFunc = (args) => {
   const host = kernelHost(backend);
   const temps: TensorInfo[] = [];
   try {
-    const a3 = asRowMajor3d(host, a, batchA, transposeA);
+    const a3 = asRowMajor3d(backend, a, batchA, transposeA);
     if (a3.owned) temps.push(a3.t);
-    const b3 = asRowMajor3d(host, b, batchB, transposeB);
+    const b3 = asRowMajor3d(backend, b, batchB, transposeB);
     if (b3.owned) temps.push(b3.t);
     if (batchB === 1) {
       // Shared right-hand side (this includes the plain 2-D case): one [batch*M, K] x [K, N] matmul.

@@ -85,7 +85,7 @@ export function isPointwise(g: ConvGeometry): boolean {
 }
 
 /** Copies a run of `n` floats, with `set` for long runs (a call costs more than a short loop). */
-function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
+export function copyRun(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
   if (n >= 32) {
     dst.set(src.subarray(from, from + n), to);
   } else {
@@ -125,12 +125,122 @@ export function im2col(x: Float32Array, g: ConvGeometry, n0: number, n1: number,
 }
 
 /**
+ * How x is laid out channels-first for the transposed im2col: xT [SH, SW, CI, N, Hq, Wq] with
+ * xT[a][b][ci][n][q][r] = x[n][q*SH + a][r*SW + b][ci]. Split by the stride (when H and W are
+ * multiples of it), every filter tap reads one phase plane at stride 1, shifted: contiguous runs.
+ * SH = SW = 1 is the plain channels-first [CI, N, H, W].
+ */
+export interface PhaseLayout {
+  SH: number;
+  SW: number;
+  Hq: number;
+  Wq: number;
+}
+
+/** The stride phase split of x when H and W are multiples of the stride, else the plain layout. */
+export function phaseLayout(g: ConvGeometry): PhaseLayout {
+  if (g.H % g.sh === 0 && g.W % g.sw === 0) return { SH: g.sh, SW: g.sw, Hq: g.H / g.sh, Wq: g.W / g.sw };
+  return { SH: 1, SW: 1, Hq: g.H, Wq: g.W };
+}
+
+const mod = (a: number, m: number): number => ((a % m) + m) % m;
+
+/**
  * One tap (kh, kw) of the transposed im2col, [CI, rows] written at colsT[offset...] for images
- * n0..n1-1, built from xT [CI, N, H, W] (x with channels first, see `transposeLast2`): runs along the
- * output width read xT contiguously at stride 1 (strided otherwise), zeros where the tap falls in
- * the padding.
+ * n0..n1-1, built from xT in `layout` (see `PhaseLayout`), zeros where the tap falls in the padding.
  */
 export function im2colTransposedTap(
+  xT: Float32Array,
+  g: ConvGeometry,
+  layout: PhaseLayout,
+  n0: number,
+  n1: number,
+  kh: number,
+  kw: number,
+  colsT: Float32Array,
+  offset: number,
+): void {
+  const { N, CI, sh, sw, dh, dw, pt, pl } = g;
+  const { SH, SW, Hq, Wq } = layout;
+  if (SH !== sh || SW !== sw) {
+    im2colTransposedTapStrided(xT, g, n0, n1, kh, kw, colsT, offset);
+    return;
+  }
+  // Input row kh*dh - pt + oh*sh lies in phase a, plane row oh + oy (columns alike).
+  const a = mod(kh * dh - pt, sh);
+  const b = mod(kw * dw - pl, sw);
+  const oy = (kh * dh - pt - a) / sh;
+  const ox = (kw * dw - pl - b) / sw;
+  const phase = (a * SW + b) * CI * N; // first (channel, image) plane of this phase
+  copyShiftedPlanes(xT, phase, N, n0, n1, CI, Hq, Wq, oy, ox, colsT, offset, g.OH, g.OW);
+}
+
+/**
+ * For ci < CI and n0 <= n < n1, the dst block [OH, OW] = plane (first + ci*N + n) [Hq, Wq] of src
+ * shifted by (oy, ox): dst[oh][ow] = plane[oh + oy][ow + ox], zero outside the plane. Blocks are
+ * written one after the other from `to`. With Wq === OW the valid rows of a block are one
+ * contiguous run of src, copied with one `set`; the columns that run wraps into are zeroed after.
+ */
+export function copyShiftedPlanes(
+  src: Float32Array,
+  first: number,
+  N: number,
+  n0: number,
+  n1: number,
+  CI: number,
+  Hq: number,
+  Wq: number,
+  oy: number,
+  ox: number,
+  dst: Float32Array,
+  to: number,
+  OH: number,
+  OW: number,
+): void {
+  const ohLo = Math.min(OH, Math.max(0, -oy));
+  const ohHi = Math.max(ohLo, Math.min(OH, Hq - oy));
+  const owLo = Math.min(OW, Math.max(0, -ox));
+  const owHi = Math.max(owLo, Math.min(OW, Wq - ox));
+  const block = OH * OW;
+  let q = to;
+  for (let ci = 0; ci < CI; ci++) {
+    for (let n = n0; n < n1; n++, q += block) {
+      if (ohLo > 0) dst.fill(0, q, q + ohLo * OW);
+      if (ohHi < OH) dst.fill(0, q + ohHi * OW, q + block);
+      if (ohLo >= ohHi) continue;
+      const plane = (first + ci * N + n) * Hq * Wq;
+      if (Wq === OW) {
+        // dst rows [ohLo, ohHi) <- src from plane row ohLo+oy, column ox (clipped to src).
+        let s = plane + (ohLo + oy) * Wq + ox;
+        let d = q + ohLo * OW;
+        let end = q + ohHi * OW;
+        if (s < 0) {
+          d -= s;
+          s = 0;
+        }
+        if (s + (end - d) > src.length) end = d + (src.length - s);
+        if (end > d) dst.set(src.subarray(s, s + (end - d)), d);
+        if (owLo === 0 && owHi === OW) continue;
+        // Short runs: plain loops (a fill() call costs more than a few stores).
+        for (let oh = ohLo; oh < ohHi; oh++) {
+          const row = q + oh * OW;
+          for (let ow = 0; ow < owLo; ow++) dst[row + ow] = 0;
+          for (let ow = owHi; ow < OW; ow++) dst[row + ow] = 0;
+        }
+        continue;
+      }
+      for (let oh = ohLo; oh < ohHi; oh++) {
+        const row = q + oh * OW;
+        for (let ow = 0; ow < owLo; ow++) dst[row + ow] = 0;
+        copyRun(src, plane + (oh + oy) * Wq + owLo + ox, dst, row + owLo, owHi - owLo);
+        for (let ow = owHi; ow < OW; ow++) dst[row + ow] = 0;
+      }
+    }
+  }
+}
+
+/** `im2colTransposedTap` from the plain layout [CI, N, H, W] with strided reads (H or W not a multiple of the stride). */
+function im2colTransposedTapStrided(
   xT: Float32Array,
   g: ConvGeometry,
   n0: number,
@@ -145,10 +255,6 @@ export function im2colTransposedTap(
   const shift = kw * dw - pl;
   const owLo = Math.min(OW, Math.max(0, Math.ceil(-shift / sw)));
   const owHi = Math.max(owLo, Math.min(OW, Math.floor((W - 1 - shift) / sw) + 1));
-  if (sh === 1 && sw === 1 && W === OW) {
-    im2colTransposedTapStride1(xT, g, n0, n1, kh * dh - pt, shift, owLo, owHi, colsT, offset);
-    return;
-  }
   let q = offset;
   for (let ci = 0; ci < CI; ci++) {
     for (let n = n0; n < n1; n++) {
@@ -162,61 +268,9 @@ export function im2colTransposedTap(
         }
         for (let ow = 0; ow < owLo; ow++) colsT[q + ow] = 0;
         const src = (plane + ih) * W + shift;
-        if (sw === 1) {
-          for (let ow = owLo; ow < owHi; ow++) colsT[q + ow] = xT[src + ow];
-        } else {
-          for (let ow = owLo; ow < owHi; ow++) colsT[q + ow] = xT[src + ow * sw];
-        }
+        for (let ow = owLo; ow < owHi; ow++) colsT[q + ow] = xT[src + ow * sw];
         for (let ow = owHi; ow < OW; ow++) colsT[q + ow] = 0;
         q += OW;
-      }
-    }
-  }
-}
-
-/**
- * `im2colTransposedTap` at stride 1 with OW === W: the valid rows of a (ci, image) block are one
- * contiguous run of xT shifted by (oy, ox), copied with one `set`; the columns that run wraps into
- * (the horizontal padding) and the rows above / below the image are zeroed afterwards.
- */
-function im2colTransposedTapStride1(
-  xT: Float32Array,
-  g: ConvGeometry,
-  n0: number,
-  n1: number,
-  oy: number,
-  ox: number,
-  owLo: number,
-  owHi: number,
-  colsT: Float32Array,
-  offset: number,
-): void {
-  const { N, H, W, CI, OH, OW } = g;
-  const ohLo = Math.min(OH, Math.max(0, -oy));
-  const ohHi = Math.max(ohLo, Math.min(OH, H - oy));
-  const block = OH * OW;
-  let q = offset;
-  for (let ci = 0; ci < CI; ci++) {
-    for (let n = n0; n < n1; n++, q += block) {
-      if (ohLo > 0) colsT.fill(0, q, q + ohLo * OW);
-      if (ohHi < OH) colsT.fill(0, q + ohHi * OW, q + block);
-      if (ohLo >= ohHi) continue;
-      // dst [q + ohLo*OW, q + ohHi*OW) <- src from plane row ohLo+oy, column ox (clipped to xT).
-      let from = ((ci * N + n) * H + ohLo + oy) * W + ox;
-      let to = q + ohLo * OW;
-      let end = q + ohHi * OW;
-      if (from < 0) {
-        to -= from;
-        from = 0;
-      }
-      if (from + (end - to) > xT.length) end = to + (xT.length - from);
-      colsT.set(xT.subarray(from, from + (end - to)), to);
-      if (owLo > 0 || owHi < OW) {
-        for (let oh = ohLo; oh < ohHi; oh++) {
-          const row = q + oh * OW;
-          for (let ow = 0; ow < owLo; ow++) colsT[row + ow] = 0;
-          for (let ow = owHi; ow < OW; ow++) colsT[row + ow] = 0;
-        }
       }
     }
   }

@@ -4,6 +4,9 @@ import type { KernelFunc } from '@tensorflow/tfjs';
 import { batchMatMulWasm, fusedMatMulWasm } from './batch-mat-mul';
 import { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './conv2d-backprop';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './depthwise-backprop';
+import { equalWasm } from './equal';
+import { GroupNormGrad, groupNormGrad } from './group-norm-grad';
+import { castWasm, identityWasm } from './identity';
 import { resizeBilinearGrad } from './resize-bilinear-grad';
 import { unsortedSegmentSum } from './unsorted-segment-sum';
 import { conv2DSameFixed, depthwiseSameFixed, fusedConv2DSameFixed, fusedDepthwiseSameFixed } from './same-pad-fix';
@@ -29,7 +32,7 @@ export const SUPPLIED_KERNELS: readonly SuppliedKernel[] = [
     kernelName: tf.Conv2DBackpropFilter,
     backendName: 'wasm',
     reason: 'missing',
-    note: 'conv2d filter gradient: im2col + one XNNPACK matmul per chunk of images',
+    note: 'conv2d filter gradient: transposed im2col one tap at a time + XNNPACK matmuls (padding rows skipped, stride phases)',
     dilationAware: true,
     kernelFunc: conv2DBackpropFilterWasm,
   },
@@ -37,7 +40,7 @@ export const SUPPLIED_KERNELS: readonly SuppliedKernel[] = [
     kernelName: tf.Conv2DBackpropInput,
     backendName: 'wasm',
     reason: 'slow',
-    note: 'conv2d input gradient: stride 1 as an XNNPACK forward conv with the flipped filter, else one matmul + col2im',
+    note: 'conv2d input gradient: XNNPACK forward conv(s) with the flipped filter (strided: one per input phase), else one matmul + col2im',
     dilationAware: true,
     kernelFunc: conv2DBackpropInputWasm,
   },
@@ -64,6 +67,14 @@ export const SUPPLIED_KERNELS: readonly SuppliedKernel[] = [
     note: 'gradient of gather: one scatter-add pass',
     dilationAware: false,
     kernelFunc: unsortedSegmentSum,
+  },
+  {
+    kernelName: GroupNormGrad,
+    backendName: 'wasm',
+    reason: 'missing',
+    note: 'whole GroupNorm backward pass (no tfjs-core op): two passes over x and dy instead of ~30 ops with transposes',
+    dilationAware: false,
+    kernelFunc: groupNormGrad,
   },
   {
     kernelName: tf.BatchMatMul,
@@ -112,6 +123,30 @@ export const SUPPLIED_KERNELS: readonly SuppliedKernel[] = [
       kernelFunc: kernelFunc as KernelFunc,
     }),
   ),
+  {
+    kernelName: tf.Identity,
+    backendName: 'wasm',
+    reason: 'slow',
+    note: 'stock kernel copies the data; the engine clones every tensor saved for a backward pass through it: shared by reference count, as on cpu',
+    dilationAware: false,
+    kernelFunc: identityWasm,
+  },
+  {
+    kernelName: tf.Equal,
+    backendName: 'wasm',
+    reason: 'slow',
+    note: 'stock comparison walks a generic broadcast loop (~70 ns an element; gradient of max / min): one pass over the heap',
+    dilationAware: false,
+    kernelFunc: equalWasm,
+  },
+  {
+    kernelName: tf.Cast,
+    backendName: 'wasm',
+    reason: 'slow',
+    note: 'stock kernel copies even to the same dtype (every relu gradient casts its float mask to float): shared by reference count',
+    dilationAware: false,
+    kernelFunc: castWasm,
+  },
   {
     kernelName: tf.ResizeBilinearGrad,
     backendName: 'wasm',

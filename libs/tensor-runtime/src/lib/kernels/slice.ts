@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { isWasmBackend, type WasmBackendInternals } from './host';
-import { callStockWasmKernel } from './wasm-ops';
+import { callStockWasmKernel, transposeWasm } from './wasm-ops';
 
 type Flat = Float32Array | Int32Array | Uint8Array;
 
@@ -72,12 +72,31 @@ export const sliceWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   return sliceOne(backend, x, begin, size);
 };
 
+/**
+ * x [..., k*s] -> k tensors [..., s] (the gradient of a channel concat): one stock Transpose
+ * [P, k, s] -> [k, P, s], then one contiguous copy per piece, instead of P short runs per piece.
+ */
+function splitLastAxis(backend: WasmBackendInternals, x: TensorInfo, k: number): TensorInfo[] {
+  const s = x.shape[x.shape.length - 1] / k;
+  const P = tf.util.sizeFromShape(x.shape) / (k * s);
+  const pieceShape = [...x.shape.slice(0, -1), s];
+  const grouped = transposeWasm(backend, x, [P, k, s], [1, 0, 2]); // [k, P, s]
+  const outs = Array.from({ length: k }, () => backend.makeOutput(pieceShape, x.dtype));
+  const src = heapView(backend, grouped);
+  outs.forEach((out, i) => heapView(backend, out).set(src.subarray(i * P * s, (i + 1) * P * s)));
+  backend.disposeData(grouped.dataId);
+  return outs;
+}
+
 export const splitVWasm: KernelFunc = ({ inputs, backend, attrs }) => {
   const x = inputs.x as TensorInfo;
   if (!isWasmBackend(backend) || !HEAP_DTYPES.has(x.dtype)) return callStockWasmKernel(tf.SplitV, backend, inputs, attrs);
   const a = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
   const axis = tf.util.parseAxisParam(a.axis, x.shape)[0];
   const sizes = tf.backend_util.prepareSplitSize(x, a.numOrSizeSplits, axis);
+  const last = x.shape.length - 1;
+  const equal = sizes.length > 1 && sizes[0] > 0 && sizes.every((s) => s === sizes[0]);
+  if (x.dtype === 'float32' && axis === last && last > 0 && equal) return splitLastAxis(backend, x, sizes.length);
   const begin = new Array<number>(x.shape.length).fill(0);
   const outs: TensorInfo[] = [];
   for (const s of sizes) {

@@ -8,15 +8,20 @@ export interface WasmKernelTuning {
   /**
    * Conv2DBackpropFilter: 'colsT' builds the transposed im2col [KH*KW*CI, rows] and runs
    * colsT x dy; 'dyT' builds im2col [rows, KH*KW*CI] (for a 1x1 filter: x itself, no copy),
-   * transposes dy and runs dyT x cols, then transposes the small result; 'auto' takes dyT for
-   * 1x1 stride-1 filters and colsT otherwise. colsT is built and multiplied one filter tap
-   * ([CI, rows]) at a time, so the block is still in cache for the matmul.
+   * transposes dy and runs dyT x cols, then transposes the small result; 'auto' is colsT (dyT
+   * makes XNNPACK pack x, a new tensor every training step, as the rhs: slower even for 1x1
+   * filters once x is transposed by the stock kernel). colsT is built and multiplied one filter tap
+   * ([CI, rows]; a few taps for tiny CI) at a time, so the block is still in cache for the matmul.
+   * Its rows: stride 1, ordered (oh, n, ow), padding rows of wide dilations left out of the
+   * matmuls; strided, x split into stride phases (H, W multiples of the stride) so every tap is a
+   * shifted copy.
    */
   backpropFilterStrategy: 'auto' | 'colsT' | 'dyT';
   /**
    * Conv2DBackpropInput: 'auto' runs stride-1 cases as a forward convolution of dy with the
-   * flipped filter (XNNPACK, no col2im) and strided ones as dy x W^T + col2im; 'col2im' always
-   * uses the latter.
+   * flipped filter (XNNPACK, no col2im), strided undilated ones with at least 8 input channels as
+   * one such convolution per input phase (interleaved back), the rest as dy x W^T + col2im;
+   * 'col2im' always uses the latter.
    */
   backpropInputStrategy: 'auto' | 'col2im';
   /** BatchMatMul: below this many multiply-adds per batch item the stock kernel's loop is used. */
