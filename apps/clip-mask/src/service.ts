@@ -8,7 +8,7 @@ import {
 import type { ClipMaskEngine, PromptClass } from '@fmwiss/co-segmentation';
 import { checkMapEncoding, decodeImageMessage, encodeSoftMap, encodeTensor } from '@fmwiss/message-codecs';
 import { describeModelBackend, type ModelBackend } from '@fmwiss/model-backends';
-import { InvalidArgumentError, orderedConcurrentMap, toStatusError, type CallContext, type ServiceHandlers } from '@fmwiss/service-kit';
+import { answerEachInOrder, InvalidArgumentError, type ServiceHandlers } from '@fmwiss/service-kit';
 
 import type { ClipMaskConfig } from './config';
 
@@ -70,16 +70,23 @@ export function clipMaskHandlers(
   return {
     computeInitialMasks: async (request, ctx) => computeOne(engine, config, request, ctx.signal),
 
-    streamInitialMasks: async (requests, ctx, send) => {
-      const responses = orderedConcurrentMap(requests, config.streamConcurrency, async (request) => {
-        try {
-          return await computeOne(engine, config, request, ctx.signal);
-        } catch (error) {
-          return failedItem(request, error, ctx);
-        }
-      });
-      for await (const response of responses) await send(response);
-    },
+    streamInitialMasks: (requests, ctx, send) =>
+      answerEachInOrder({
+        requests,
+        ctx,
+        send,
+        concurrency: config.streamConcurrency,
+        work: (request) => computeOne(engine, config, request, ctx.signal),
+        failed: (request, status) => ({
+          imageId: request.image?.imageId ?? '',
+          width: 0,
+          height: 0,
+          masks: [],
+          scores: [],
+          modelMs: 0,
+          error: { code: status.code, message: status.details },
+        }),
+      }),
 
     encodeClassNames: async (request, ctx) => {
       const classes = promptClasses(request.classes, config.maxClassesPerImage * 16);
@@ -98,10 +105,4 @@ export function clipMaskHandlers(
       maxImagePixels: config.maxImagePixels,
     }),
   };
-}
-
-function failedItem(request: InitialMasksRequest, error: unknown, ctx: CallContext): InitialMasksResponse {
-  const status = toStatusError(error, ctx.requestId);
-  ctx.logger.warn({ imageId: request.image?.imageId, code: status.code, err: error }, 'stream item failed');
-  return { imageId: request.image?.imageId ?? '', width: 0, height: 0, masks: [], scores: [], modelMs: 0, error: { code: status.code, message: status.details } };
 }

@@ -1,5 +1,5 @@
 import { ConfigError, createLogger, installShutdownSignals, loadConfig } from '@fmwiss/service-kit';
-import { ModelContractError, ModelLoadError, ModelUnavailableError } from '@fmwiss/model-backends';
+import { isModelProblem } from '@fmwiss/model-backends';
 import { seedRefinerConfigSchema } from './config';
 import { startSeedRefiner } from './server';
 
@@ -23,6 +23,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`seed-refiner: ${error instanceof Error ? error.message : String(error)}\n`);
-  const modelProblem = error instanceof ModelLoadError || error instanceof ModelContractError || error instanceof ModelUnavailableError;
-  process.exit(error instanceof ConfigError ? 2 : modelProblem ? 3 : 1);
+  process.exit(error instanceof ConfigError ? 2 : isModelProblem(error) ? 3 : 1);
 });

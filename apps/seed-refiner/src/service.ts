@@ -16,7 +16,7 @@ import {
   encodeSoftMap,
 } from '@fmwiss/message-codecs';
 import { describeModelBackend, type ModelBackend } from '@fmwiss/model-backends';
-import { InvalidArgumentError, orderedConcurrentMap, toStatusError, type CallContext, type ServiceHandlers } from '@fmwiss/service-kit';
+import { answerEachInOrder, InvalidArgumentError, type ServiceHandlers } from '@fmwiss/service-kit';
 
 import type { SeedRefinerConfig } from './config';
 
@@ -91,16 +91,22 @@ export function seedRefinerHandlers(engine: SeedRefineEngine, config: SeedRefine
   return {
     refineMasks: async (request, ctx) => refineOne(engine, config, request, ctx.signal),
 
-    streamRefineMasks: async (requests, ctx, send) => {
-      const responses = orderedConcurrentMap(requests, config.streamConcurrency, async (request) => {
-        try {
-          return await refineOne(engine, config, request, ctx.signal);
-        } catch (error) {
-          return failedItem(request, error, ctx);
-        }
-      });
-      for await (const response of responses) await send(response);
-    },
+    streamRefineMasks: (requests, ctx, send) =>
+      answerEachInOrder({
+        requests,
+        ctx,
+        send,
+        concurrency: config.streamConcurrency,
+        work: (request) => refineOne(engine, config, request, ctx.signal),
+        failed: (request, status) => ({
+          imageId: request.image?.imageId ?? '',
+          pseudoLabels: undefined,
+          areas: [],
+          intermediates: [],
+          modelMs: 0,
+          error: { code: status.code, message: status.details },
+        }),
+      }),
 
     getInfo: async () => ({
       model: describeModelBackend(model),
@@ -109,10 +115,4 @@ export function seedRefinerHandlers(engine: SeedRefineEngine, config: SeedRefine
       maxImagePixels: config.maxImagePixels,
     }),
   };
-}
-
-function failedItem(request: RefineRequest, error: unknown, ctx: CallContext): RefineResponse {
-  const status = toStatusError(error, ctx.requestId);
-  ctx.logger.warn({ imageId: request.image?.imageId, code: status.code, err: error }, 'stream item failed');
-  return { imageId: request.image?.imageId ?? '', pseudoLabels: undefined, areas: [], intermediates: [], modelMs: 0, error: { code: status.code, message: status.details } };
 }

@@ -67,4 +67,4 @@ export {
   type ProbeOptions,
   type ReflectionClient,
 } from './probes';
-export { orderedConcurrentMap } from './ordered-map';
+export { answerEachInOrder, orderedConcurrentMap } from './ordered-map';

@@ -1,5 +1,8 @@
 // Working on the items of a request stream a few at a time while answering in request order: what
 // a streaming RPC over many images needs so that one slow image does not idle the model.
+import type { CallContext } from './call-context';
+import { toStatusError, type StatusError } from './errors';
+import type { Send } from './handlers';
 
 /**
  * Applies `work` to every item of `source` with at most `concurrency` calls running at once, and
@@ -43,4 +46,31 @@ export async function* orderedConcurrentMap<T, R>(
 
 async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
   yield* items;
+}
+
+/**
+ * The body of a streaming RPC whose items fail alone: each request goes through `work` (at most
+ * `concurrency` at once), responses are sent in request order, and a request whose work throws is
+ * answered by `failed(request, status)` (the status as a client would see it; logged as a warning)
+ * while the stream goes on.
+ */
+export async function answerEachInOrder<Req, Res>(options: {
+  requests: AsyncIterable<Req>;
+  ctx: CallContext;
+  send: Send<Res>;
+  concurrency: number;
+  work: (request: Req) => Promise<Res>;
+  failed: (request: Req, status: StatusError) => Res;
+}): Promise<void> {
+  const { ctx } = options;
+  const responses = orderedConcurrentMap(options.requests, options.concurrency, async (request) => {
+    try {
+      return await options.work(request);
+    } catch (error) {
+      const status = toStatusError(error, ctx.requestId);
+      ctx.logger.warn({ code: status.code, details: status.details, err: error }, 'stream item failed');
+      return options.failed(request, status);
+    }
+  });
+  for await (const response of responses) await options.send(response);
 }

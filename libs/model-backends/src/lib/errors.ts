@@ -42,3 +42,11 @@ export class InferenceError extends InternalError {
     super(message, options);
   }
 }
+
+/**
+ * Whether a start-up failure is the model's: missing, unreadable, unreachable or breaking its
+ * contract. Services exit with code 3 for these (configuration errors are 2, anything else 1).
+ */
+export function isModelProblem(error: unknown): boolean {
+  return error instanceof ModelLoadError || error instanceof ModelContractError || error instanceof ModelUnavailableError;
+}
