@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { ClipMaskEngine, ClipModels, DEFAULT_MASS_FRACTION, DEFAULT_NUM_SEEDS, VitAttentionModel } from '@fmwiss/co-segmentation';
 import { DatasetError, openVocDataset, VOC_CLASSES } from '@fmwiss/datasets';
 import { ImageError } from '@fmwiss/imaging';
-import { ModelContractError, ModelLoadError, ModelUnavailableError, openModel, type ModelBackend } from '@fmwiss/model-backends';
+import { isModelProblem, openModel, type ModelBackend } from '@fmwiss/model-backends';
 
 import { evaluateQuality, type QualityClass } from './quality';
 import { formatReport, reportJSON } from './report';
@@ -81,7 +81,7 @@ export function classesFrom(names: readonly string[] | undefined): { classes: Qu
 export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError || (error as { code?: string } | null)?.code?.startsWith?.('ERR_PARSE_ARGS')) return 2;
   if (error instanceof DatasetError || error instanceof ImageError) return 2;
-  if (error instanceof ModelLoadError || error instanceof ModelContractError || error instanceof ModelUnavailableError) return 3;
+  if (isModelProblem(error)) return 3;
   return 1;
 }
 
