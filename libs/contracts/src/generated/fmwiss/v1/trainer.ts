@@ -213,6 +213,51 @@ export function trainingPhaseToJSON(object: TrainingPhase): string {
   }
 }
 
+/** Which head of a checkpoint segments the image. */
+export enum PredictionHead {
+  /** PREDICTION_HEAD_UNSPECIFIED - The student: the model the step produces (every checkpoint has one). */
+  PREDICTION_HEAD_UNSPECIFIED = 0,
+  PREDICTION_HEAD_STUDENT = 1,
+  /**
+   * PREDICTION_HEAD_TEACHER - The plug-in teacher of a weak step's checkpoint (diagnostics: the report's "teacher output").
+   * FAILED_PRECONDITION for a checkpoint without a teacher.
+   */
+  PREDICTION_HEAD_TEACHER = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function predictionHeadFromJSON(object: any): PredictionHead {
+  switch (object) {
+    case 0:
+    case "PREDICTION_HEAD_UNSPECIFIED":
+      return PredictionHead.PREDICTION_HEAD_UNSPECIFIED;
+    case 1:
+    case "PREDICTION_HEAD_STUDENT":
+      return PredictionHead.PREDICTION_HEAD_STUDENT;
+    case 2:
+    case "PREDICTION_HEAD_TEACHER":
+      return PredictionHead.PREDICTION_HEAD_TEACHER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PredictionHead.UNRECOGNIZED;
+  }
+}
+
+export function predictionHeadToJSON(object: PredictionHead): string {
+  switch (object) {
+    case PredictionHead.PREDICTION_HEAD_UNSPECIFIED:
+      return "PREDICTION_HEAD_UNSPECIFIED";
+    case PredictionHead.PREDICTION_HEAD_STUDENT:
+      return "PREDICTION_HEAD_STUDENT";
+    case PredictionHead.PREDICTION_HEAD_TEACHER:
+      return "PREDICTION_HEAD_TEACHER";
+    case PredictionHead.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** The segmentation model's shape, fixed at step 0 and carried by its checkpoints. */
 export interface ModelConfig {
   /** Input side in pixels (square). Unset: the trainer's default. */
@@ -498,6 +543,8 @@ export interface PredictRequest {
   /** Also return per-class probabilities [C,H,W] (background first). */
   includeProbabilities: boolean;
   encoding: MapEncoding;
+  /** Unset: the student. */
+  head: PredictionHead;
 }
 
 export interface PredictResponse {
@@ -3759,7 +3806,7 @@ export const EvaluationResult: MessageFns<EvaluationResult> = {
 };
 
 function createBasePredictRequest(): PredictRequest {
-  return { checkpoint: "", image: undefined, includeProbabilities: false, encoding: 0 };
+  return { checkpoint: "", image: undefined, includeProbabilities: false, encoding: 0, head: 0 };
 }
 
 export const PredictRequest: MessageFns<PredictRequest> = {
@@ -3775,6 +3822,9 @@ export const PredictRequest: MessageFns<PredictRequest> = {
     }
     if (message.encoding !== 0) {
       writer.uint32(32).int32(message.encoding);
+    }
+    if (message.head !== 0) {
+      writer.uint32(40).int32(message.head);
     }
     return writer;
   },
@@ -3824,6 +3874,14 @@ export const PredictRequest: MessageFns<PredictRequest> = {
             message.encoding = reader.int32() as any;
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.head = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3846,6 +3904,7 @@ export const PredictRequest: MessageFns<PredictRequest> = {
         ? globalThis.Boolean(object.include_probabilities)
         : false,
       encoding: isSet(object.encoding) ? mapEncodingFromJSON(object.encoding) : 0,
+      head: isSet(object.head) ? predictionHeadFromJSON(object.head) : 0,
     };
   },
 
@@ -3863,6 +3922,9 @@ export const PredictRequest: MessageFns<PredictRequest> = {
     if (message.encoding !== 0) {
       obj.encoding = mapEncodingToJSON(message.encoding);
     }
+    if (message.head !== 0) {
+      obj.head = predictionHeadToJSON(message.head);
+    }
     return obj;
   },
 
@@ -3875,6 +3937,7 @@ export const PredictRequest: MessageFns<PredictRequest> = {
     message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
     message.includeProbabilities = object.includeProbabilities ?? false;
     message.encoding = object.encoding ?? 0;
+    message.head = object.head ?? 0;
     return message;
   },
 };
