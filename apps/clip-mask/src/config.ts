@@ -18,6 +18,7 @@ export const clipMaskConfigSchema = serverConfigSchemaWithPort(CLIP_MASK_DEFAULT
     .describe('CLIP text model URI (contract clip-text/1); its tokenizer file is named by the model.'),
   maxImagePixels: z.int().min(1).default(4096 * 4096).describe('Largest image accepted, in pixels (width * height).'),
   maxClassesPerImage: z.int().min(1).max(254).default(64).describe('Most classes one request may name.'),
+  maxEncodeClasses: z.int().min(1).max(100000).default(1024).describe('Most class names one EncodeClassNames request may name.'),
   textCacheSize: z.int().min(0).default(4096).describe('Class text embeddings kept in memory (0: no cache).'),
   defaultTemperature: z.number().positive().default(0.01).describe('Softmax temperature when a request leaves it unset.'),
   streamConcurrency: z

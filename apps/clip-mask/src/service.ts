@@ -77,6 +77,7 @@ export function clipMaskHandlers(
         send,
         concurrency: config.streamConcurrency,
         work: (request) => computeOne(engine, config, request, ctx.signal),
+        logFields: (request) => ({ imageId: request.image?.imageId ?? '' }),
         failed: (request, status) => ({
           imageId: request.image?.imageId ?? '',
           width: 0,
@@ -89,7 +90,7 @@ export function clipMaskHandlers(
       }),
 
     encodeClassNames: async (request, ctx) => {
-      const classes = promptClasses(request.classes, config.maxClassesPerImage * 16);
+      const classes = promptClasses(request.classes, config.maxEncodeClasses);
       const templates = request.templates.length > 0 ? request.templates : engine.templates;
       const { embeddings } = await engine.encodeNames(classes.map((c) => c.promptName), templates, ctx.signal);
       const dim = engine.models.textContract.embeddingDim;

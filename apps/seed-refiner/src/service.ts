@@ -98,6 +98,7 @@ export function seedRefinerHandlers(engine: SeedRefineEngine, config: SeedRefine
         send,
         concurrency: config.streamConcurrency,
         work: (request) => refineOne(engine, config, request, ctx.signal),
+        logFields: (request) => ({ imageId: request.image?.imageId ?? '' }),
         failed: (request, status) => ({
           imageId: request.image?.imageId ?? '',
           pseudoLabels: undefined,

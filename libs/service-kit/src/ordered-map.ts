@@ -61,6 +61,8 @@ export async function answerEachInOrder<Req, Res>(options: {
   concurrency: number;
   work: (request: Req) => Promise<Res>;
   failed: (request: Req, status: StatusError) => Res;
+  /** Extra fields of the warning logged for a failed item (e.g. `{ imageId }`). */
+  logFields?: (request: Req) => Record<string, unknown>;
 }): Promise<void> {
   const { ctx } = options;
   const responses = orderedConcurrentMap(options.requests, options.concurrency, async (request) => {
@@ -68,7 +70,7 @@ export async function answerEachInOrder<Req, Res>(options: {
       return await options.work(request);
     } catch (error) {
       const status = toStatusError(error, ctx.requestId);
-      ctx.logger.warn({ code: status.code, details: status.details, err: error }, 'stream item failed');
+      ctx.logger.warn({ ...options.logFields?.(request), code: status.code, details: status.details, err: error }, 'stream item failed');
       return options.failed(request, status);
     }
   });
