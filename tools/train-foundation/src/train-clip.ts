@@ -30,6 +30,8 @@ const OPTIONS = {
   lr: { kind: 'float', default: DEFAULT_CLIP_HYPER.learningRate, min: 0, help: 'peak learning rate (AdamW)' },
   'warmup-steps': { kind: 'int', default: DEFAULT_CLIP_HYPER.warmupSteps, min: 0, help: 'linear warm-up steps, then cosine to 0' },
   'weight-decay': { kind: 'float', default: DEFAULT_CLIP_HYPER.weightDecay, min: 0, help: 'decoupled weight decay of the matrices' },
+  'dense-weight': { kind: 'float', default: DEFAULT_CLIP_HYPER.denseWeight, min: 0, help: 'weight of the dense multiple-instance InfoNCE term (0: global InfoNCE only, as the first run)' },
+  'dense-pool-temperature': { kind: 'float', default: DEFAULT_CLIP_HYPER.densePoolTemperature, min: 0.001, help: 'tau of the smooth maximum over patches in the dense term' },
   'prompt-fraction': { kind: 'float', default: 0.25, min: 0, max: 1, help: 'share of texts replaced by "<template> filled with one of the objects"' },
   'scale-min': { kind: 'float', default: 0.85, min: 0.1, max: 1, help: 'smallest zoom-out of the image on its canvas (1: none)' },
 } as const satisfies OptionTable;
@@ -71,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
   const heldOutImages = await decodeImages(corpus, heldOut);
   log(`decoded ${trainImages.length + heldOutImages.length} images in ${formatDuration((performance.now() - started) / 1000)}`);
 
-  const hyper: ClipHyperParameters = { ...DEFAULT_CLIP_HYPER, learningRate: values.lr, warmupSteps: values['warmup-steps'], weightDecay: values['weight-decay'] };
+  const hyper: ClipHyperParameters = { ...DEFAULT_CLIP_HYPER, learningRate: values.lr, warmupSteps: values['warmup-steps'], weightDecay: values['weight-decay'], denseWeight: values['dense-weight'], densePoolTemperature: values['dense-pool-temperature'] };
   const augmentation: ClipAugmentation = { flip: true, scaleMin: values['scale-min'], promptFraction: values['prompt-fraction'], templates: DEFAULT_TEMPLATES };
   const imageConfig = { ...DEFAULT_VIT_CONFIG };
   const trainer = new ClipTrainer({

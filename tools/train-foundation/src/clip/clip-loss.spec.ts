@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initTensorRuntime } from '@fmwiss/tensor-runtime';
 
-import { clipLoss, duplicateTargets, INITIAL_LOG_SCALE } from './clip-loss';
+import { clipLoss, denseMilLoss, duplicateTargets, INITIAL_LOG_SCALE } from './clip-loss';
 
 beforeAll(async () => {
   tf.env().set('IS_TEST', true);
@@ -61,5 +61,39 @@ describe('clipLoss', () => {
     expect(Object.keys(grads)).toEqual([logScale.name]);
     tf.dispose([value, ...Object.values(grads), logScale, same, targets]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('denseMilLoss', () => {
+  it('equals clipLoss when every patch of an image holds the same embedding', () => {
+    const image = tf.tensor2d([[1, 0.2, 0], [0.1, 1, 0.3], [0, 0.4, 1]]);
+    const text = tf.tensor2d([[0.9, 0.1, 0], [0, 1, 0.2], [0.3, 0, 1]]);
+    const dense = tf.tile(tf.reshape(image, [3, 1, 1, 3]), [1, 2, 2, 1]) as tf.Tensor4D;
+    const logScale = tf.scalar(Math.log(10));
+    const targets = tf.eye(3) as tf.Tensor2D;
+    const expected = clipLoss(image, text, logScale, targets).dataSync()[0]!;
+    const actual = denseMilLoss(dense, text, logScale, targets, 0.1).dataSync()[0]!;
+    expect(actual).toBeCloseTo(expected, 4);
+    tf.dispose([image, text, dense, logScale, targets]);
+  });
+
+  it('scores an image by its best patch: one matching patch among unrelated ones is enough', () => {
+    // Image 0 holds text 0's direction in one patch of four; image 1 holds text 1's in one patch.
+    const dense = tf.tensor4d(
+      [
+        [[[1, 0, 0], [0, 0, 1]], [[0, 0, 1], [0, 0, 1]]],
+        [[[0, 0, 1], [0, 0, 1]], [[0, 0, 1], [0, 1, 0]]],
+      ],
+      [2, 2, 2, 3],
+    );
+    const text = tf.tensor2d([[1, 0, 0], [0, 1, 0]]);
+    const targets = tf.eye(2) as tf.Tensor2D;
+    const logScale = tf.scalar(Math.log(20));
+    const swapped = tf.tensor2d([[0, 1, 0], [1, 0, 0]]);
+    const right = denseMilLoss(dense, text, logScale, targets, 0.05).dataSync()[0]!;
+    const wrong = denseMilLoss(dense, swapped, logScale, targets, 0.05).dataSync()[0]!;
+    expect(right).toBeLessThan(0.01);
+    expect(wrong).toBeGreaterThan(10);
+    tf.dispose([dense, text, targets, logScale, swapped]);
   });
 });

@@ -25,7 +25,7 @@ import { clipGradients, gradientsOf, prefixed, unprefixed } from '../shared/para
 import type { Rgb } from '../shared/pixels';
 import { warmupCosine } from '../shared/schedules';
 import { type ClipAugmentation, type ClipBatch, type ClipSample, makeClipBatch } from './clip-batch';
-import { clipLoss, duplicateTargets, INITIAL_LOG_SCALE, MAX_LOG_SCALE } from './clip-loss';
+import { clipLoss, denseMilLoss, duplicateTargets, INITIAL_LOG_SCALE, MAX_LOG_SCALE } from './clip-loss';
 
 export interface ClipHyperParameters {
   /** Peak learning rate of AdamW. */
@@ -40,6 +40,10 @@ export interface ClipHyperParameters {
   epsilon: number;
   /** Global gradient-norm clip (0: none). */
   clipNorm: number;
+  /** Weight of the dense multiple-instance term (denseMilLoss) beside the global InfoNCE; 0: global only. */
+  denseWeight: number;
+  /** tau of the smooth maximum over patches in the dense term. */
+  densePoolTemperature: number;
 }
 
 export const DEFAULT_CLIP_HYPER: Readonly<ClipHyperParameters> = Object.freeze({
@@ -51,6 +55,8 @@ export const DEFAULT_CLIP_HYPER: Readonly<ClipHyperParameters> = Object.freeze({
   beta2: 0.98,
   epsilon: 1e-6,
   clipNorm: 1,
+  denseWeight: 1,
+  densePoolTemperature: 0.1,
 });
 
 export interface ClipTrainerOptions {
@@ -115,7 +121,14 @@ export class ClipTrainer implements Trainer {
     const ids = tf.tensor2d(batch.ids, [B, L], 'int32');
     const targets = tf.tensor2d(duplicateTargets(rowKeys), [B, B]);
     try {
-      return gradientsOf(this.variables, () => ({ loss: clipLoss(encodeImage(this.image, pixels).global, encodeText(this.text, ids), this.logScale, targets) }));
+      const { denseWeight, densePoolTemperature } = this.options.hyper;
+      return gradientsOf(this.variables, () => {
+        const image = encodeImage(this.image, pixels, { dense: denseWeight > 0 });
+        const text = encodeText(this.text, ids);
+        const global = clipLoss(image.global, text, this.logScale, targets);
+        if (denseWeight <= 0 || image.dense === undefined) return { loss: global };
+        return { loss: tf.add(global, tf.mul(denseMilLoss(image.dense, text, this.logScale, targets, densePoolTemperature), denseWeight)) as tf.Scalar };
+      });
     } finally {
       tf.dispose([pixels, ids, targets]);
     }
