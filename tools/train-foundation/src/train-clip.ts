@@ -183,7 +183,11 @@ export async function main(argv: string[]): Promise<number> {
             invocations: result.invocations.map((i) => `${i.startedAt}: steps ${i.fromStep}->${i.toStep}, ${formatDuration(i.seconds)}, ${i.stopReason}`).join('; '),
             optimizer: `AdamW beta1 ${hyper.beta1}, beta2 ${hyper.beta2}, eps ${hyper.epsilon}, weight decay ${hyper.weightDecay} on matrices only, global gradient-norm clip ${hyper.clipNorm}`,
             schedule: `learning rate ${hyper.learningRate}, linear warm-up over ${hyper.warmupSteps} steps, cosine to ${hyper.finalLearningRateFactor * hyper.learningRate} at the last planned step`,
-            loss: 'symmetric InfoNCE (text->image and image->text cross-entropy, averaged), logits exp(s) cos(text, image)',
+            loss:
+              'symmetric InfoNCE (text->image and image->text cross-entropy, averaged), logits exp(s) cos(text, image)' +
+              (hyper.denseWeight > 0
+                ? ` + ${hyper.denseWeight} x the same InfoNCE on the dense path, a text scored against an image by a smooth maximum over its patches (tau ${hyper.densePoolTemperature})`
+                : ''),
             'final loss': result.lastMetrics['loss'] ?? null,
             backend,
           },
