@@ -29,6 +29,12 @@ export interface StartChildServiceOptions {
   startTimeoutMs?: number;
   /** Called with each line the child prints, e.g. to show its log. */
   onLine?: (line: string) => void;
+  /**
+   * Start the child in its own process group, so a terminal's Ctrl-C reaches only this process,
+   * which then stops the child itself (what `fmwiss demo` wants: cancel runs first, then stop
+   * services). Default false: the child shares the group and gets the terminal's signals too.
+   */
+  detached?: boolean;
 }
 
 /**
@@ -41,6 +47,7 @@ export function startChildService(options: StartChildServiceOptions): Promise<Ch
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
