@@ -444,7 +444,10 @@ describe('kserve backend and server over gRPC', () => {
     const err = await failure(model.infer({ x: f32([1], [1]) }));
     expect(err).toBeInstanceOf(DeadlineExceededError);
     expect(err.message).toContain('300 ms');
-    expect(await slowSawAbort).toBe('DeadlineExceededError');
+    // The server's model was stopped. Which reason it sees depends on which arrives first on a busy
+    // machine: the server's own deadline timer (DeadlineExceeded) or the client's RST_STREAM after
+    // its deadline (grpc-js reports that as a cancelled call). Seen in CI under load.
+    expect(['DeadlineExceededError', 'CancelledError']).toContain(await slowSawAbort);
   });
 
   it('maps model failures to INTERNAL and a broken model answer to InferenceError', async () => {
