@@ -12,13 +12,11 @@ export const IGNORE = 255;
 export const CROSS_ENTROPY_WEIGHT = 1;
 
 /**
- * Pixels whose best new-class teacher probability is below this get no one-hot vote in the student's
- * new-class targets (`studentTargets({ hardMinProb })`). METHOD.md as written (0) gives every pixel
- * alpha = 0.5 for some new class, so the student's background target never exceeds 0.5 on a weak
- * step's images and the student learns to paint them with new classes; 0.5 keeps the hard vote to
- * pixels the teacher calls foreground.
+ * The teacher's learning rate relative to the step's (the DeepLab habit of a 10x rate for a freshly
+ * initialised head): the teacher starts from random weights at a weak step, while the student
+ * continues from the previous step's model at the step's (fine-tuning) rate.
  */
-export const HARD_LABEL_MIN_PROB = 0.5;
+export const TEACHER_LEARNING_RATE_FACTOR = 10;
 
 /** What one update did: the loss terms by name, the learning rate, whether it was applied. */
 export interface StepUpdate {

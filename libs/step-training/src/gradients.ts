@@ -15,17 +15,27 @@ export function applyGradients(
   learningRate: number,
   clipNorm: number,
   lossFinite: boolean,
+  /** Learning-rate factor of the variables whose stable name starts with "teacher/" (default 1). */
+  teacherFactor = 1,
 ): boolean {
   const byName = new Map<string, tf.Tensor>();
   for (const [registryName, grad] of Object.entries(grads)) byName.set(stableOf.get(registryName) ?? registryName, grad);
   let applied = lossFinite;
+  const step = (update: Map<string, tf.Tensor>) => {
+    if (teacherFactor === 1) return optimizer.step(update, named, learningRate);
+    const isTeacher = (name: string) => name.startsWith('teacher/');
+    const teacher = new Map([...update].filter(([name]) => isTeacher(name)));
+    const rest = new Map([...update].filter(([name]) => !isTeacher(name)));
+    if (rest.size > 0) optimizer.step(rest, named, learningRate);
+    if (teacher.size > 0) optimizer.step(teacher, named, learningRate * teacherFactor);
+  };
   if (clipNorm > 0) {
     const clipped = clipByGlobalNorm(byName, clipNorm);
     applied &&= Number.isFinite(clipped.norm);
-    if (applied) optimizer.step(clipped.grads, named, learningRate);
+    if (applied) step(clipped.grads);
     tf.dispose([...clipped.grads.values()]);
   } else if (applied) {
-    optimizer.step(byName, named, learningRate);
+    step(byName);
   }
   tf.dispose([...byName.values()]);
   return applied;

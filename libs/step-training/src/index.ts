@@ -33,7 +33,8 @@ export { loadStepModel, predictImage } from './predict';
 export { extractInstances, type ExtractedInstance, type ExtractInstancesOptions } from './instances';
 export { pasteInstances, type PasteOptions, type PasteResult, type PasteSource, type Placement } from './copy-paste';
 export { MEMORY_BANK_CAPACITY_PER_CLASS, MIN_INSTANCE_PIXELS } from './memory-offers';
-export { CROSS_ENTROPY_WEIGHT, HARD_LABEL_MIN_PROB } from './constants';
+export { CROSS_ENTROPY_WEIGHT, TEACHER_LEARNING_RATE_FACTOR } from './constants';
+export { distillationDistribution, weakStudentTargets } from './weak-step';
 export {
   epochCheckpointName,
   readStepCheckpointMetadata,

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { copyPasteBce, denseContrastiveLoss, maskedBce, studentTargets } from '@fmwiss/losses';
+import { copyPasteBce, denseContrastiveLoss, maskedBce } from '@fmwiss/losses';
 import type { Student, Teacher } from '@fmwiss/segmentation-models';
 import { polyLearningRate, type SgdMomentum } from '@fmwiss/training';
 import { applyGradients, softCrossEntropy, softmaxCrossEntropy, stableNames } from './gradients';
-import { CROSS_ENTROPY_WEIGHT, HARD_LABEL_MIN_PROB, IGNORE, type StepUpdate } from './constants';
+import { CROSS_ENTROPY_WEIGHT, IGNORE, TEACHER_LEARNING_RATE_FACTOR, type StepUpdate } from './constants';
 import type { StepHyperparameters } from './types';
 
 /** One batch of a weak step, built on the CPU (batch-data.ts). The caller disposes it. */
@@ -75,6 +75,46 @@ export function distillationDistribution(previousLogits: tf.Tensor4D, newTargets
   });
 }
 
+/**
+ * METHOD.md section 5's student targets, [B,h,w,1+Cold+Cnew] (background, old, new):
+ *   new c:      alpha * hard_c + (1 - alpha) * P_T,c
+ *   old c:      beta * sigmoid(previous)_c + (1 - beta) * P_T,c
+ *   background: clip(1 - max of the others, 0, 1)
+ * hard = the one-hot of the per-pixel arg-max of the teacher's logits over background and the new
+ * classes of the image's image-level labels: no new class gets the hard vote where the teacher's
+ * winner is background ("argmax over classes", METHOD.md; @fmwiss/losses' studentTargets takes the
+ * arg-max over the new classes only, so every pixel would give alpha to some new class). New classes
+ * absent from the image-level labels get 0. Data: call it on values outside the gradient tape.
+ *
+ * @param teacherLogits  [B,h,w,1+Cold+Cnew]
+ * @param newClassMask   [B,Cnew] 1 = the class is in the image's image-level labels
+ * @param previousProbs  [B,h,w,1+Cold] sigmoid of the previous model
+ */
+export function weakStudentTargets(
+  teacherLogits: tf.Tensor4D,
+  newClassMask: tf.Tensor2D,
+  previousProbs: tf.Tensor4D,
+  oldCount: number,
+  alpha: number,
+  beta: number,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [b] = teacherLogits.shape;
+    const newCount = teacherLogits.shape[3] - 1 - oldCount;
+    const mask = newClassMask.reshape([b, 1, 1, newCount]); // [B,1,1,Cnew]
+    const probs = tf.sigmoid(teacherLogits); // [B,h,w,C]
+    const pNew = channels(probs, 1 + oldCount, newCount).mul(mask); // absent classes: 0
+    const bgNewLogits = tf.concat([channels(teacherLogits, 0, 1), channels(teacherLogits, 1 + oldCount, newCount).add(mask.sub(1).mul(1e9))], 3); // absent: -1e9
+    const winner = bgNewLogits.argMax(3); // [B,h,w] 0 = background
+    const hard = tf.equal(winner.expandDims(-1), tf.range(1, newCount + 1, 1, 'int32')).toFloat(); // [B,h,w,Cnew]
+    const yNew = hard.mul(alpha).add(pNew.mul(1 - alpha));
+    const yOld = channels(previousProbs, 1, oldCount).mul(beta).add(channels(probs, 1, oldCount).mul(1 - beta));
+    const others = tf.concat([yOld, yNew], 3);
+    const background = tf.clipByValue(tf.sub(1, others.max(3, true)), 0, 1);
+    return tf.concat([background, others], 3) as tf.Tensor4D;
+  });
+}
+
 export function createWeakStepTrainer(options: WeakStepTrainerOptions): WeakStepTrainer {
   const { student, teacher, previous, optimizer, oldCount, newCount, hyperparameters: h, maxIterations } = options;
   const total = 1 + oldCount + newCount;
@@ -124,7 +164,7 @@ export function createWeakStepTrainer(options: WeakStepTrainerOptions): WeakStep
     const losses: Record<string, number> = {};
     names.forEach((name, i) => (losses[name] = values[i] as number));
     const ok = names.every((name) => Number.isFinite(losses[name]));
-    const applied = applyGradients(grads, named, stableOf, optimizer, learningRate, h.gradientClipNorm, ok);
+    const applied = applyGradients(grads, named, stableOf, optimizer, learningRate, h.gradientClipNorm, ok, TEACHER_LEARNING_RATE_FACTOR);
     return { losses, learningRate, applied };
   }
 
@@ -157,17 +197,7 @@ export function createWeakStepTrainer(options: WeakStepTrainerOptions): WeakStep
       const { value, grads } = tf.variableGrads(() => {
         const { logits: studentLogits, features } = student.forward(batch.images, { training: true }); // one encoder pass for both
         const { logits, lossT, bce, ce: teacherCe, dcl, old } = teacherLosses(batch, features, sampleSeed);
-        const teacherProbs = constantCopy(tf.sigmoid(logits) as tf.Tensor4D); // targets are data
-        const [b] = teacherProbs.shape;
-        const newMask = batch.newClassMask.reshape([b, 1, 1, newCount]);
-        const targets = studentTargets({
-          teacherProbs: channels(teacherProbs, 1 + oldCount, newCount).mul(newMask) as tf.Tensor4D,
-          teacherOldProbs: channels(teacherProbs, 1, oldCount),
-          previousProbs,
-          alpha: h.alpha,
-          beta: h.beta,
-          hardMinProb: HARD_LABEL_MIN_PROB,
-        });
+        const targets = weakStudentTargets(constantCopy(logits), batch.newClassMask, previousProbs, oldCount, h.alpha, h.beta); // data: no gradient
         const seg = maskedBce(studentLogits, targets);
         const ce = softCrossEntropy(studentLogits, distillationDistribution(previousLogits, channels(targets, 1 + oldCount, newCount)));
         const loss = seg.add(ce.mul(CROSS_ENTROPY_WEIGHT)).add(lossT) as tf.Scalar;
