@@ -9,7 +9,8 @@ import { createVitWeights, DEFAULT_VIT_CONFIG, disposeWeights, IMAGENET_MEAN, IM
 
 import { checkExportedDino, DINO_FILE, exportMiniDino } from './dino/dino-export';
 import { DEFAULT_DINO_HYPER, DinoTrainer, type DinoHyperParameters } from './dino/dino-trainer';
-import { classTokenFeatures, neighbourAgreement } from './dino/knn-check';
+import { neighbourAgreement } from './dino/knn-check';
+import { embedImages } from './shared/embed-images';
 import { DEFAULT_MULTI_CROP, type MultiCropOptions } from './dino/multi-crop';
 import { describePlan, runBudgetedLoop } from './shared/budget-loop';
 import { parseOptions, usageText, type OptionTable } from './shared/cli-options';
@@ -121,11 +122,11 @@ export async function main(argv: string[]): Promise<number> {
     const bank = Math.min(BANK, train.length);
     const agreement = (features: (images: typeof trainImages) => Float32Array) =>
       neighbourAgreement(features(heldOutImages), features(trainImages.slice(0, bank)), vitConfig.width, heldOut.map((e) => e.objects), train.slice(0, bank).map((e) => e.objects));
-    const trained = agreement((images) => classTokenFeatures(trainer.teacher, images, IMAGENET_MEAN, IMAGENET_STD));
+    const trained = agreement((images) => embedImages(trainer.teacher, images, IMAGENET_MEAN, IMAGENET_STD));
     const untrainedWeights = createVitWeights(vitConfig, values.seed, { trainable: false });
     let untrained;
     try {
-      untrained = agreement((images) => classTokenFeatures(untrainedWeights, images, IMAGENET_MEAN, IMAGENET_STD));
+      untrained = agreement((images) => embedImages(untrainedWeights, images, IMAGENET_MEAN, IMAGENET_STD));
     } finally {
       disposeWeights(untrainedWeights);
     }

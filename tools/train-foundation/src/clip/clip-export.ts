@@ -10,7 +10,8 @@ import { imagesToPixels, openModel } from '@fmwiss/model-backends';
 import { exportClipImageModel, exportClipTextModel, type TextWeights, type VitWeights, type WordTokenizerFile } from '@fmwiss/vit-models';
 
 import type { Rgb } from '../shared/pixels';
-import { embedImages, embedTexts } from './retrieval';
+import { embedImages } from '../shared/embed-images';
+import { embedTexts } from './retrieval';
 
 export const CLIP_FILES = Object.freeze({ image: 'clip-image.onnx', text: 'clip-text.onnx', tokenizer: 'clip-text.tokenizer.json' });
 

@@ -2,10 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 
 import type { Tokenizer } from '@fmwiss/co-segmentation';
-import type { RgbImage } from '@fmwiss/imaging';
-import { encodeImage, encodeText, type TextWeights, type VitWeights } from '@fmwiss/vit-models';
+import { encodeText, type TextWeights } from '@fmwiss/vit-models';
 
-import { plainPixels, type Rgb } from '../shared/pixels';
+import { concatRows } from '../shared/embed-images';
 
 export interface RetrievalFigures {
   pairs: number;
@@ -67,22 +66,6 @@ export function retrievalFigures(images: Float32Array, captions: Float32Array, n
   return { pairs: n, captionToImageTop1: top1 / n, captionToImageTop5: top5 / n, imageToCaptionTop1: back / n, chance: 1 / n };
 }
 
-/** Global embeddings [N,D] of images (resized and normalised as the services do), in batches. */
-export function embedImages(weights: VitWeights, images: readonly RgbImage[], mean: Rgb, std: Rgb, batch = 64): Float32Array {
-  const S = weights.config.imageSize;
-  const parts: Float32Array[] = [];
-  for (let start = 0; start < images.length; start += batch) {
-    const chunk = images.slice(start, start + batch);
-    const pixels = new Float32Array(chunk.length * S * S * 3);
-    chunk.forEach((image, i) => pixels.set(plainPixels(image, S, mean, std), i * S * S * 3));
-    const input = tf.tensor4d(pixels, [chunk.length, S, S, 3]);
-    const { global } = encodeImage(weights, input);
-    parts.push(global.dataSync() as Float32Array);
-    tf.dispose([input, global]);
-  }
-  return concat(parts);
-}
-
 /** Text embeddings [N,D] of texts, in batches. */
 export function embedTexts(weights: TextWeights, tokenizer: Tokenizer, texts: readonly string[], batch = 64): Float32Array {
   const parts: Float32Array[] = [];
@@ -93,15 +76,5 @@ export function embedTexts(weights: TextWeights, tokenizer: Tokenizer, texts: re
     parts.push(out.dataSync() as Float32Array);
     tf.dispose([ids, out]);
   }
-  return concat(parts);
-}
-
-function concat(parts: readonly Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatRows(parts);
 }

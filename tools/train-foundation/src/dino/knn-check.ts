@@ -1,12 +1,6 @@
 // The quick sanity figure of a mini-DINO run, without labels in training: for each held-out image,
 // does its nearest training image (cosine of the teacher's class-token features) show one of the
 // same objects? Compared with chance (a random training image) and with the untrained network.
-import * as tf from '@tensorflow/tfjs';
-
-import type { RgbImage } from '@fmwiss/imaging';
-import { encodeImage, type VitWeights } from '@fmwiss/vit-models';
-
-import { plainPixels, type Rgb } from '../shared/pixels';
 
 export interface NeighbourFigures {
   queries: number;
@@ -17,24 +11,6 @@ export interface NeighbourFigures {
   sameObjects: number;
   /** The expected share for a random bank image. */
   chanceSharesObject: number;
-}
-
-/** Class-token features [N,C] (after ln_post) of images resized to the model's input, in batches. */
-export function classTokenFeatures(weights: VitWeights, images: readonly RgbImage[], mean: Rgb, std: Rgb, batch = 64): Float32Array {
-  const S = weights.config.imageSize;
-  const parts: Float32Array[] = [];
-  for (let start = 0; start < images.length; start += batch) {
-    const chunk = images.slice(start, start + batch);
-    const pixels = new Float32Array(chunk.length * S * S * 3);
-    chunk.forEach((image, i) => pixels.set(plainPixels(image, S, mean, std), i * S * S * 3));
-    const input = tf.tensor4d(pixels, [chunk.length, S, S, 3]);
-    const { global } = encodeImage(weights, input);
-    parts.push(global.dataSync() as Float32Array);
-    tf.dispose([input, global]);
-  }
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  parts.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
 }
 
 function normalizeRows(x: Float32Array, d: number): Float32Array {
