@@ -173,6 +173,8 @@ describe('bad input', () => {
     ['a template without {}', async () => request(await pngImage(squareImage(), 'n'), [RED], { templates: ['a photo'] }), /must contain exactly one "\{\}"/],
     ['an unknown map encoding', async () => request(await pngImage(squareImage(), 'n'), [RED], { encoding: 7 as MapEncoding }), /unknown map encoding 7/],
     ['no image at all', async () => ({ image: undefined, classes: [RED], options: undefined }), /image has neither encoded bytes nor pixels/],
+    ['a background prompt the text model embeds to zero', async () => request(await pngImage(squareImage(), 'n'), [RED], { backgroundPrompts: ['mauve'] }), /embeds the prompt "mauve" to a zero vector/],
+    ['a class name the text model embeds to zero', async () => request(await pngImage(squareImage(), 'n'), [{ id: 5, name: 'teal', promptName: '' }]), /embeds the prompt "teal" to a zero vector/],
   ];
   it.each(cases)('refuses %s with INVALID_ARGUMENT and the reason', async (_name, make, message) => {
     const error = await statusOf(unary(client, 'computeInitialMasks', await make()));

@@ -81,6 +81,11 @@ export class ClipMaskEngine {
       const ensembled = ensembleClassEmbeddings(raw, missing.length, templates.length, dim) /* [M,d] */;
       missing.forEach((name, index) => {
         const embedding = ensembled.slice(index * dim, (index + 1) * dim);
+        if (embedding.every((value) => value === 0)) {
+          throw new InvalidArgumentError(
+            `the text model embeds the prompt "${name}" to a zero vector with every template (${templates.length}), so it cannot be scored; use another name or background prompt`,
+          );
+        }
         known.set(name, embedding);
         this.cache?.set(name, hash, embedding);
       });
