@@ -29,6 +29,11 @@ export interface ModelMetadata {
    * working directory.
    */
   resourceDir?: string;
+  /**
+   * Hex SHA-256 of the model file's bytes (ONNX). Unset for KServe, where the served name and
+   * version identify the weights. Caches keyed by a model's description see a replaced file by it.
+   */
+  fileSha256?: string;
 }
 
 /** Per-call options of `infer`. */

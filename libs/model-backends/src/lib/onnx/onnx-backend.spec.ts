@@ -1,7 +1,8 @@
 // The onnx backend on real ONNX files written by @fmwiss/onnx-format, run by onnxruntime-node on
 // worker threads; and the same model served through startKServeServer and read back with the
 // kserve backend, which must give the same metadata and the same numbers.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
@@ -10,6 +11,7 @@ import { CancelledError, ResourceExhaustedError } from '@fmwiss/service-kit';
 
 import type { ModelBackend } from '../backend';
 import { ModelInputError, ModelLoadError } from '../errors';
+import { describeModelBackend } from '../describe';
 import { openKServeModel } from '../kserve';
 import { startKServeServer } from '../kserve/kserve-server';
 import { openModel } from '../open-model';
@@ -63,6 +65,8 @@ describe('openOnnxModel', () => {
     try {
       const meta = model.metadata();
       expect(meta).toMatchObject({ name: 'affine', backend: 'onnx', uri: `onnx:${affinePath}`, properties: PROPERTIES, resourceDir: dir });
+      expect(meta.fileSha256).toBe(createHash('sha256').update(await readFile(affinePath)).digest('hex'));
+      expect(describeModelBackend(model).metadata['file.sha256']).toBe(meta.fileSha256);
       expect(meta.inputs).toEqual([{ name: 'x', dtype: 'float32', shape: [null, 3] }]);
       expect(meta.outputs).toEqual([
         { name: 'y', dtype: 'float32', shape: [null, 3] },
@@ -152,7 +156,7 @@ describe('kserve versus onnx', () => {
     await writeFile(propertiesPath, JSON.stringify(PROPERTIES));
     const remote = await openKServeModel(`kserve://${server.address}/affine?properties=${propertiesPath}`);
     try {
-      const { uri: _l, backend: _lb, resourceDir: _lr, ...localMeta } = local.metadata();
+      const { uri: _l, backend: _lb, resourceDir: _lr, fileSha256: _ls, ...localMeta } = local.metadata();
       const { uri: _r, backend: rb, resourceDir: _rr, ...remoteMeta } = remote.metadata();
       expect(rb).toBe('kserve');
       expect(remoteMeta).toEqual(localMeta);

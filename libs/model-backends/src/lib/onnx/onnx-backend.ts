@@ -1,4 +1,6 @@
 // The `onnx` backend: a local ONNX file run by onnxruntime-node on worker threads.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 
@@ -38,6 +40,7 @@ export async function openOnnxModel(modelPath: string, options: OnnxBackendOptio
   const info = await stat(absolutePath).catch(() => undefined);
   if (!info?.isFile()) throw new ModelLoadError(`ONNX model file not found: ${absolutePath} (from ${uri})`);
   let properties: Record<string, string>;
+  const fileSha256 = await sha256OfFile(absolutePath);
   try {
     properties = (await readModelInfoFromFile(absolutePath)).metadata;
   } catch (error) {
@@ -62,8 +65,16 @@ export async function openOnnxModel(modelPath: string, options: OnnxBackendOptio
     outputs: pool.signature.outputs as TensorSpec[],
     properties,
     resourceDir: path.dirname(absolutePath),
+    fileSha256,
   };
   return new OnnxBackend(metadata, pool);
+}
+
+/** Hex SHA-256 of a file, read as a stream. */
+async function sha256OfFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 class OnnxBackend implements ModelBackend {

@@ -356,7 +356,10 @@ export function datasetRef_FormatToJSON(object: DatasetRef_Format): string {
 export interface ModelDescription {
   /** The backend URI, e.g. "onnx:models/mini-clip/image.onnx" or "kserve://triton:8001/clip_image". */
   uri: string;
-  /** Key facts read from the model's metadata (input size, patch size, mean/std, embedding width...). */
+  /**
+   * Key facts read from the model's metadata (input size, patch size, mean/std, embedding width...);
+   * for a local ONNX file also "file.sha256", the hex SHA-256 of its bytes.
+   */
   metadata: { [key: string]: string };
 }
 
