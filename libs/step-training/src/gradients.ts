@@ -48,18 +48,22 @@ export function stableNames(named: ReadonlyMap<string, tf.Variable>): Map<string
 
 /**
  * Softmax cross-entropy over the channel axis against hard labels, the mean over labelled pixels:
- * -(1/|valid|) sum_{valid p} log softmax(x_p)[l_p]. 0 when no pixel is labelled.
+ * -(1/|valid|) sum_{valid p} log softmax(x_p)[l_p]. With class weights w, the weighted mean
+ * -(sum_p w[l_p] log softmax(x_p)[l_p]) / sum_p w[l_p] (PyTorch's `weight` with mean reduction).
+ * 0 when no pixel is labelled.
  *
- * @param logits [B,h,w,C]
- * @param labels [B,h,w] int32 channel indices, 255 = not labelled
+ * @param logits       [B,h,w,C]
+ * @param labels       [B,h,w] int32 channel indices, 255 = not labelled
+ * @param classWeights [C] non-negative, optional
  */
-export function softmaxCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D): tf.Scalar {
+export function softmaxCrossEntropy(logits: tf.Tensor4D, labels: tf.Tensor3D, classWeights?: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const channels = logits.shape[3];
     const oneHot = tf.equal(labels.expandDims(-1), tf.range(0, channels, 1, 'int32')).toFloat(); // [B,h,w,C], all 0 at 255
-    const valid = oneHot.sum(3); // [B,h,w]
-    const perPixel = tf.neg(tf.logSoftmax(logits, 3).mul(oneHot).sum(3)); // [B,h,w]
-    return perPixel.sum().div(valid.sum().maximum(1)) as tf.Scalar;
+    const weighted = classWeights ? oneHot.mul(classWeights) : oneHot; // [B,h,w,C]
+    const weight = weighted.sum(3); // [B,h,w], 0 at 255
+    const perPixel = tf.neg(tf.logSoftmax(logits, 3).mul(weighted).sum(3)); // [B,h,w]
+    return perPixel.sum().div(weight.sum().maximum(classWeights ? 1e-12 : 1)) as tf.Scalar;
   });
 }
 

@@ -32,8 +32,8 @@ const COMMON: StepHyperparameters = {
 const BY_KIND: Record<StepKind, Partial<StepHyperparameters>> = {
   base: {},
   joint: {},
-  weak: { epochs: 4, teacherWarmupEpochs: 1, learningRate: 0.01, copyPaste: { ...COMMON.copyPaste, enabled: true } },
-  finetune: { epochs: 4, learningRate: 0.01 },
+  weak: { epochs: 6, teacherWarmupEpochs: 1, learningRate: 0.05, copyPaste: { ...COMMON.copyPaste, enabled: true } },
+  finetune: { epochs: 6, learningRate: 0.05 },
 };
 
 /** The defaults of a kind of step (a fresh object). */

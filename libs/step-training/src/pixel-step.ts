@@ -8,8 +8,8 @@ import { CROSS_ENTROPY_WEIGHT, IGNORE, type StepUpdate } from './constants';
 
 export interface PixelStepTrainer {
   /**
-   * One pixel-supervised update: L = BCE(student, one-hot) + CROSS_ENTROPY_WEIGHT * CE(student, labels),
-   * both over the labelled pixels at the logits' size.
+   * One pixel-supervised update: L = BCE(student, one-hot) + CROSS_ENTROPY_WEIGHT * CE_w(student, labels),
+   * both over the labelled pixels at the logits' size; CE_w is weighted by `classWeights` when given.
    *
    * @param images [B,S,S,3] normalised
    * @param labels [B,h,w] int32 channel indices at the logits' size, 255 = not labelled
@@ -23,8 +23,13 @@ export function createPixelStepTrainer(options: {
   optimizer: SgdMomentum;
   hyperparameters: StepHyperparameters;
   maxIterations: number;
+  /** Per-channel weights of the cross-entropy (classBalanceWeights); none: unweighted. */
+  classWeights?: readonly number[];
 }): PixelStepTrainer {
   const { student, optimizer, hyperparameters: h, maxIterations } = options;
+  if (options.classWeights && options.classWeights.length !== student.numClasses) {
+    throw new Error(`classWeights has ${options.classWeights.length} entries, the student ${student.numClasses} channels`);
+  }
   const named = student.namedWeights();
   const stableOf = stableNames(named);
   const trainables = student.variables.filter((v) => v.trainable);
@@ -37,16 +42,17 @@ export function createPixelStepTrainer(options: {
         valid: labels.notEqual(IGNORE).toFloat() as tf.Tensor3D, // [B,h,w]
       }));
       let parts: tf.Tensor1D | undefined;
+      const weights = options.classWeights ? tf.tensor1d([...options.classWeights]) : undefined; // [C]
       const { value, grads } = tf.variableGrads(() => {
         const { logits } = student.forward(images, { training: true }); // [B,h,w,C]
         const bce = maskedBce(logits, targets, { pixelMask: valid });
-        const ce = softmaxCrossEntropy(logits, labels);
+        const ce = softmaxCrossEntropy(logits, labels, weights);
         const loss = bce.add(ce.mul(CROSS_ENTROPY_WEIGHT)) as tf.Scalar;
         parts = tf.keep(tf.stack([loss, bce, ce]) as tf.Tensor1D);
         return loss;
       }, trainables);
       value.dispose();
-      tf.dispose([targets, valid]);
+      tf.dispose([targets, valid, ...(weights ? [weights] : [])]);
       const values = parts!.dataSync();
       parts!.dispose();
       const losses = { total: values[0]!, seg: values[1]!, ce: values[2]! };

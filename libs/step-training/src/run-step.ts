@@ -27,10 +27,11 @@ import {
   STEP_CHECKPOINT_VERSION,
   type StepCheckpointMetadata,
 } from './step-checkpoint';
-import { datasetImageLabels, readPixelSample, readWeakSample } from './step-data';
+import { countChannelPixels, datasetImageLabels, readPixelSample, readWeakSample } from './step-data';
 import type { ClassRef, SampledInstance, StepHooks, StepPhase, StepResult, StepSpec } from './types';
-import type { StepUpdate } from './constants';
-import { createPixelStepTrainer } from './pixel-step';
+import { CLASS_BALANCE_POWER, CLASS_WEIGHT_CAP, type StepUpdate } from './constants';
+import { classBalanceWeights } from './class-balance';
+import { createPixelStepTrainer, type PixelStepTrainer } from './pixel-step';
 import { createWeakStepTrainer } from './weak-step';
 
 /** Epoch checkpoints kept besides "final": the newest and one before it, in case the newest is damaged. */
@@ -163,7 +164,13 @@ async function trainEpochs(run: StepRun, startEpoch: number): Promise<number> {
 
   const channelValues = channelLabelValues(run.classes);
   const channelOf = new Map(run.classes.map((c, k) => [c.id, k + 1]));
-  const pixel = weak ? null : createPixelStepTrainer({ student: run.models.student, optimizer: run.optimizer, hyperparameters: h, maxIterations: run.maxIterations });
+  let pixel: PixelStepTrainer | null = null;
+  if (!weak) {
+    progress.phase('loading', startEpoch + 1, 0);
+    const counts = await countChannelPixels(run.dataset, run.ids, run.newIds, channelValues, hooks.signal);
+    const classWeights = classBalanceWeights(counts, CLASS_BALANCE_POWER, CLASS_WEIGHT_CAP);
+    pixel = createPixelStepTrainer({ student: run.models.student, optimizer: run.optimizer, hyperparameters: h, maxIterations: run.maxIterations, classWeights });
+  }
   const weakTrainer = weak
     ? createWeakStepTrainer({
         student: run.models.student,

@@ -91,3 +91,40 @@ export async function datasetImageLabels(
   }
   return result;
 }
+
+/**
+ * Labelled pixels per channel of a pixel step's training images: labels remapped to the step's classes
+ * (others -> background), value -> channel by `channelValues` ([0, class ids in channel order]); 255
+ * and values outside the channels are not counted.
+ */
+export async function countChannelPixels(
+  dataset: SegmentationDataset,
+  ids: readonly string[],
+  stepClassIds: readonly number[],
+  channelValues: readonly number[],
+  signal?: AbortSignal,
+): Promise<number[]> {
+  const channelOf = new Int16Array(256).fill(-1);
+  channelValues.forEach((value, channel) => (channelOf[value] = channel));
+  const counts = new Array<number>(channelValues.length).fill(0);
+  for (let i = 0; i < ids.length; i += 32) {
+    throwIfCancelled(signal, 'while counting the pixels of each class');
+    const chunk = ids.slice(i, i + 32);
+    const maps = await Promise.all(
+      chunk.map(async (id) => {
+        try {
+          return remapForStep(await dataset.readLabels(id), stepClassIds);
+        } catch (error) {
+          throw readFailure(error, `the labels of "${id}" (class weights)`);
+        }
+      }),
+    );
+    for (const map of maps) {
+      for (const value of map.data) {
+        const channel = channelOf[value]!;
+        if (channel >= 0) counts[channel]!++;
+      }
+    }
+  }
+  return counts;
+}

@@ -76,6 +76,15 @@ export function distillationDistribution(previousLogits: tf.Tensor4D, newTargets
 }
 
 /**
+ * The one-hot of a distribution's arg-max, [B,h,w,C] (ties: the lowest channel). The student's
+ * cross-entropy aims at this rather than at the soft distribution: with soft targets a freshly grown
+ * new-class channel of a student trained for minutes never wins a pixel (docs/step-training.md).
+ */
+export function hardTargets(distribution: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => tf.oneHot(distribution.argMax(3), distribution.shape[3]).toFloat() as tf.Tensor4D);
+}
+
+/**
  * METHOD.md section 5's student targets, [B,h,w,1+Cold+Cnew] (background, old, new):
  *   new c:      alpha * hard_c + (1 - alpha) * P_T,c
  *   old c:      beta * sigmoid(previous)_c + (1 - beta) * P_T,c
@@ -199,7 +208,7 @@ export function createWeakStepTrainer(options: WeakStepTrainerOptions): WeakStep
         const { logits, lossT, bce, ce: teacherCe, dcl, old } = teacherLosses(batch, features, sampleSeed);
         const targets = weakStudentTargets(constantCopy(logits), batch.newClassMask, previousProbs, oldCount, h.alpha, h.beta); // data: no gradient
         const seg = maskedBce(studentLogits, targets);
-        const ce = softCrossEntropy(studentLogits, distillationDistribution(previousLogits, channels(targets, 1 + oldCount, newCount)));
+        const ce = softCrossEntropy(studentLogits, hardTargets(distillationDistribution(previousLogits, channels(targets, 1 + oldCount, newCount))));
         const loss = seg.add(ce.mul(CROSS_ENTROPY_WEIGHT)).add(lossT) as tf.Scalar;
         parts = tf.keep(tf.stack([loss, seg, ce, bce, teacherCe, dcl, old]) as tf.Tensor1D);
         return loss;
@@ -222,7 +231,7 @@ export function createWeakStepTrainer(options: WeakStepTrainerOptions): WeakStep
         const background = tf.clipByValue(tf.sub(1, others.max(3, true)), 0, 1);
         return {
           targets: tf.concat([background, others], 3) as tf.Tensor4D,
-          distribution: distillationDistribution(previousLogits, yNew),
+          distribution: hardTargets(distillationDistribution(previousLogits, yNew)),
           valid: labels.notEqual(IGNORE).toFloat() as tf.Tensor3D,
         };
       });
