@@ -111,7 +111,16 @@ export async function statusOf(promise: Promise<unknown>): Promise<grpc.ServiceE
   throw new Error('expected the call to fail');
 }
 
-/** A BASE request of the fake world: `root` must exist for the fake precondition check. */
+/** The two classes of the tiny VOC of tiny-voc.ts (real-step tests). */
+export const RED_GREEN = [
+  { id: 1, name: 'red', promptName: '' },
+  { id: 2, name: 'green', promptName: '' },
+];
+
+/**
+ * A BASE request (aeroplane, bicycle; 2 epochs) reading the VOC folder `root` (which must exist for
+ * the fake precondition check); `overrides` replace whole fields.
+ */
 export function baseRequest(root: string, outputDir: string, overrides: Partial<StartTrainingRequest> = {}): StartTrainingRequest {
   return {
     jobId: '',

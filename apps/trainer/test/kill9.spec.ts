@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DatasetRef_Format, JobState, StepKind, type StartTrainingRequest, type TrainingEvent } from '@fmwiss/contracts';
+import { JobState, type StartTrainingRequest, type TrainingEvent } from '@fmwiss/contracts';
 import { serverStream, startChildService, unary } from '@fmwiss/service-kit';
-import { checkpointsOf, statesOf, trainerClient, watchAll } from './harness';
+import { baseRequest, checkpointsOf, RED_GREEN, statesOf, trainerClient, watchAll } from './harness';
 import { TINY_MODEL, writeTinyVoc } from './tiny-voc';
 
 const ENTRY = join(__dirname, '../src/main.ts');
@@ -26,25 +26,14 @@ describe('trainer after kill -9 during a training job', () => {
     const voc = await writeTinyVoc(dir, Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? [1, 2] : i % 3 === 1 ? [1] : [2])));
     const stateDir = join(dir, 'state');
     const args = ['--port', '0', '--state-dir', stateDir, '--backend', 'wasm', '--progress-interval-ms', '0'];
-    const request = (jobId: string, outputDir: string): StartTrainingRequest => ({
-      jobId,
-      runId: 'kill9',
-      step: 0,
-      kind: StepKind.STEP_KIND_BASE,
-      newClasses: [
-        { id: 1, name: 'red', promptName: '' },
-        { id: 2, name: 'green', promptName: '' },
-      ],
-      oldClasses: [],
-      trainData: { format: DatasetRef_Format.FORMAT_VOC, root: voc.root, listPath: '', listSha256: '', split: 'train' },
-      pseudoLabelDir: '',
-      previousCheckpoint: '',
-      outputDir,
-      hyperparameters: { epochs: EPOCHS, batchSize: 2, learningRate: 0.05, scaleMin: 0.9, scaleMax: 1.1, seed: 3, copyPaste: undefined },
-      model: TINY_MODEL,
-      memoryBank: undefined,
-      imageLabels: {},
-    });
+    const request = (jobId: string, outputDir: string): StartTrainingRequest =>
+      baseRequest(voc.root, outputDir, {
+        jobId,
+        runId: 'kill9',
+        newClasses: RED_GREEN,
+        hyperparameters: { epochs: EPOCHS, batchSize: 2, learningRate: 0.05, scaleMin: 0.9, scaleMax: 1.1, seed: 3, copyPaste: undefined },
+        model: TINY_MODEL,
+      });
 
     const first = await startChildService({ entry: ENTRY, args, startTimeoutMs: 60_000 });
     const client = trainerClient(first.port);

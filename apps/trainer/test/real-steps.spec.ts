@@ -16,7 +16,7 @@ import {
 import { decodeLabelPng, encodePng } from '@fmwiss/imaging';
 import { decodeTensor } from '@fmwiss/message-codecs';
 import { createClient, serverStream, startChildService, unary, type ChildService } from '@fmwiss/service-kit';
-import { startHarness, statesOf, statusOf, watchAll, type Harness } from './harness';
+import { baseRequest, RED_GREEN, startHarness, statesOf, statusOf, watchAll, type Harness } from './harness';
 import { TINY_MODEL, writeTinyVoc, type TinyVoc } from './tiny-voc';
 
 /** The real workers and checks of step-training, not the fakes. */
@@ -75,25 +75,15 @@ describe('TrainerService with step-training (tiny model, tiny dataset)', () => {
     const weakIds = ids.filter((id) => voc.images.get(id)!.classes.includes(3));
     const memoryBank = { address: bank.address, runId: 'e2e', capacityPerClass: 6 };
     const hyperparameters = { epochs: 2, batchSize: 4, learningRate: 0.05, scaleMin: 0.9, scaleMax: 1.1, copyPaste: undefined };
-    const base: StartTrainingRequest = {
+    const base = baseRequest(voc.root, join(h.dir, 'ckpt', 'step-0'), {
       jobId: 'step-0',
       runId: 'e2e',
-      step: 0,
-      kind: StepKind.STEP_KIND_BASE,
-      newClasses: [
-        { id: 1, name: 'red', promptName: '' },
-        { id: 2, name: 'green', promptName: '' },
-      ],
-      oldClasses: [],
+      newClasses: RED_GREEN,
       trainData: data(voc.list('step-0', baseIds)),
-      pseudoLabelDir: '',
-      previousCheckpoint: '',
-      outputDir: join(h.dir, 'ckpt', 'step-0'),
       hyperparameters,
       model: TINY_MODEL,
       memoryBank,
-      imageLabels: {},
-    };
+    });
     await unary(h.client, 'startTraining', base);
     expect(statesOf(await watchAll(h.client, 'step-0'))).toEqual([JobState.JOB_STATE_QUEUED, JobState.JOB_STATE_RUNNING, JobState.JOB_STATE_SUCCEEDED]);
     const step0 = await unary(h.client, 'getTraining', { jobId: 'step-0' });
@@ -158,25 +148,19 @@ describe('TrainerService with step-training (tiny model, tiny dataset)', () => {
 
   it('fails a step whose memory bank stays unavailable, after retries reported as warnings', async () => {
     const ids = [...voc.images.keys()].filter((id) => !voc.images.get(id)!.classes.includes(3));
-    await unary(h.client, 'startTraining', {
-      jobId: 'bank-down',
-      runId: 'bank-down',
-      step: 0,
-      kind: StepKind.STEP_KIND_BASE,
-      newClasses: [
-        { id: 1, name: 'red', promptName: '' },
-        { id: 2, name: 'green', promptName: '' },
-      ],
-      oldClasses: [],
-      trainData: data(voc.list('bank-down', ids)),
-      pseudoLabelDir: '',
-      previousCheckpoint: '',
-      outputDir: join(h.dir, 'ckpt', 'bank-down'),
-      hyperparameters: { epochs: 1, batchSize: 4, copyPaste: undefined },
-      model: TINY_MODEL,
-      memoryBank: { address: '127.0.0.1:9', runId: 'bank-down', capacityPerClass: 4 },
-      imageLabels: {},
-    });
+    await unary(
+      h.client,
+      'startTraining',
+      baseRequest(voc.root, join(h.dir, 'ckpt', 'bank-down'), {
+        jobId: 'bank-down',
+        runId: 'bank-down',
+        newClasses: RED_GREEN,
+        trainData: data(voc.list('bank-down', ids)),
+        hyperparameters: { epochs: 1, batchSize: 4, copyPaste: undefined },
+        model: TINY_MODEL,
+        memoryBank: { address: '127.0.0.1:9', runId: 'bank-down', capacityPerClass: 4 },
+      }),
+    );
     const events = await watchAll(h.client, 'bank-down');
     expect(statesOf(events).at(-1)).toBe(JobState.JOB_STATE_FAILED);
     const warnings = events.flatMap((e) => (e.event?.$case === 'warning' ? [e.event.warning] : []));
@@ -187,22 +171,13 @@ describe('TrainerService with step-training (tiny model, tiny dataset)', () => {
 
   it("answers step-training's own checks: INVALID_ARGUMENT for hyperparameters, FAILED_PRECONDITION for files", async () => {
     const ids = [...voc.images.keys()].slice(0, 4);
-    const request: StartTrainingRequest = {
-      jobId: '',
+    const request = baseRequest(voc.root, join(h.dir, 'ckpt', 'checks'), {
       runId: 'checks',
-      step: 0,
-      kind: StepKind.STEP_KIND_BASE,
-      newClasses: [{ id: 1, name: 'red', promptName: '' }],
-      oldClasses: [],
+      newClasses: [RED_GREEN[0]!],
       trainData: data(voc.list('checks', ids)),
-      pseudoLabelDir: '',
-      previousCheckpoint: '',
-      outputDir: join(h.dir, 'ckpt', 'checks'),
       hyperparameters: { learningRate: -1, copyPaste: undefined },
       model: TINY_MODEL,
-      memoryBank: undefined,
-      imageLabels: {},
-    };
+    });
     const badRate = await statusOf(unary(h.client, 'startTraining', request));
     expect(badRate.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(badRate.details).toMatch(/^hyperparameters\.learningRate /);
