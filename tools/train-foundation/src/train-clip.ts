@@ -15,8 +15,8 @@ import { checkExportedClip, CLIP_FILES, exportMiniClip } from './clip/clip-expor
 import { retrievalFigures } from './clip/retrieval';
 import { describePlan, runBudgetedLoop } from './shared/budget-loop';
 import { parseOptions, usageText, type OptionTable } from './shared/cli-options';
-import { commandLine, commonOptions, fileSha256, reproduceCommand, runMain, startBackend } from './shared/common-options';
-import { decodeImages, readCorpus, splitHeldOut } from './shared/corpus';
+import { commandLine, commonOptions, reproduceCommand, runMain, startBackend } from './shared/common-options';
+import { loadCorpusRun } from './shared/corpus';
 import { formatDuration, stderrLog } from './shared/log';
 import { machineInfo } from './shared/machine';
 import { describeFiles, writeModelCard, type ModelCard } from './shared/model-card';
@@ -53,10 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   const backend = await startBackend(values.backend, log);
 
   // Data: the corpus, the last lines held out, every image decoded once.
-  const started = performance.now();
-  const corpus = await readCorpus(values.corpus);
-  const { train, heldOut } = splitHeldOut(corpus.entries, values['held-out']);
-  const captionsSha256 = await fileSha256(path.join(values.corpus, 'captions.jsonl'));
+  const { corpus, train, heldOut, captionsSha256, trainImages, heldOutImages } = await loadCorpusRun(values.corpus, values['held-out'], log, 'captioned');
 
   // The vocabulary: every word the model can meet (corpus, VOC class prompts, templates, background).
   const classNames = VOC_CLASSES.slice(1).map((c) => c.promptName);
@@ -67,11 +64,7 @@ export async function main(argv: string[]): Promise<number> {
   const objectNames = [...new Set(corpus.entries.flatMap((e) => e.objects))];
   const missing = unknownWords([...objectNames, ...DEFAULT_TEMPLATES, ...classNames, ...DEFAULT_BACKGROUND_PROMPTS], words);
   if (missing.length > 0) throw new Error(`the vocabulary lacks ${missing.join(', ')}`);
-  log(`corpus ${corpus.entries.length} captioned images (${train.length} train, ${heldOut.length} held out); vocabulary ${tokenizerFile.vocab.length} tokens`);
-
-  const trainImages = await decodeImages(corpus, train, (n) => log(`decoded ${n}/${train.length} training images`));
-  const heldOutImages = await decodeImages(corpus, heldOut);
-  log(`decoded ${trainImages.length + heldOutImages.length} images in ${formatDuration((performance.now() - started) / 1000)}`);
+  log(`vocabulary ${tokenizerFile.vocab.length} tokens`);
 
   const hyper: ClipHyperParameters = { ...DEFAULT_CLIP_HYPER, learningRate: values.lr, warmupSteps: values['warmup-steps'], weightDecay: values['weight-decay'], denseWeight: values['dense-weight'], densePoolTemperature: values['dense-pool-temperature'] };
   const augmentation: ClipAugmentation = { flip: true, scaleMin: values['scale-min'], promptFraction: values['prompt-fraction'], templates: DEFAULT_TEMPLATES };

@@ -14,8 +14,8 @@ import { embedImages } from './shared/embed-images';
 import { DEFAULT_MULTI_CROP, type MultiCropOptions } from './dino/multi-crop';
 import { describePlan, runBudgetedLoop } from './shared/budget-loop';
 import { parseOptions, usageText, type OptionTable } from './shared/cli-options';
-import { commandLine, commonOptions, fileSha256, reproduceCommand, runMain, startBackend } from './shared/common-options';
-import { decodeImages, readCorpus, splitHeldOut } from './shared/corpus';
+import { commandLine, commonOptions, reproduceCommand, runMain, startBackend } from './shared/common-options';
+import { loadCorpusRun } from './shared/corpus';
 import { formatDuration, stderrLog } from './shared/log';
 import { machineInfo } from './shared/machine';
 import { describeFiles, writeModelCard, type ModelCard } from './shared/model-card';
@@ -55,14 +55,7 @@ export async function main(argv: string[]): Promise<number> {
   log(`options ${JSON.stringify(values)}`);
   const backend = await startBackend(values.backend, log);
 
-  const started = performance.now();
-  const corpus = await readCorpus(values.corpus);
-  const { train, heldOut } = splitHeldOut(corpus.entries, values['held-out']);
-  const captionsSha256 = await fileSha256(path.join(values.corpus, 'captions.jsonl'));
-  log(`corpus ${corpus.entries.length} images (${train.length} train, ${heldOut.length} held out); labels and captions are not used in training`);
-  const trainImages = await decodeImages(corpus, train, (n) => log(`decoded ${n}/${train.length} training images`));
-  const heldOutImages = await decodeImages(corpus, heldOut);
-  log(`decoded ${trainImages.length + heldOutImages.length} images in ${formatDuration((performance.now() - started) / 1000)}`);
+  const { corpus, train, heldOut, captionsSha256, trainImages, heldOutImages } = await loadCorpusRun(values.corpus, values['held-out'], log, 'labels and captions are not used in training');
 
   const vitConfig = { ...DEFAULT_VIT_CONFIG, outputDim: 0 };
   const head = { ...HEAD, outDim: values.prototypes };

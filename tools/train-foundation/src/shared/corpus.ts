@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { z } from 'zod';
 
 import { readImageFile, type RgbImage } from '@fmwiss/imaging';
+import { fileSha256 } from './common-options';
+import { formatDuration, type Log } from './log';
 
 export interface CorpusEntry {
   id: string;
@@ -86,4 +88,30 @@ export async function decodeImages(corpus: Corpus, entries: readonly CorpusEntry
   };
   await Promise.all(Array.from({ length: 4 }, worker));
   return images;
+}
+
+/** A training script's data: the corpus, its held-out split, the captions' SHA-256, every image decoded. */
+export interface CorpusRun {
+  corpus: Corpus;
+  train: CorpusEntry[];
+  heldOut: CorpusEntry[];
+  captionsSha256: string;
+  trainImages: RgbImage[];
+  heldOutImages: RgbImage[];
+}
+
+/**
+ * Reads the corpus at `dir`, holds out its last `heldOut` entries, hashes captions.jsonl and decodes
+ * every image once, logging what it found (`describe` adds the script's own words to the first line).
+ */
+export async function loadCorpusRun(dir: string, heldOutCount: number, log: Log, describe = ''): Promise<CorpusRun> {
+  const started = performance.now();
+  const corpus = await readCorpus(dir);
+  const { train, heldOut } = splitHeldOut(corpus.entries, heldOutCount);
+  const captionsSha256 = await fileSha256(path.join(dir, 'captions.jsonl'));
+  log(`corpus ${corpus.entries.length} images (${train.length} train, ${heldOut.length} held out)${describe ? `; ${describe}` : ''}`);
+  const trainImages = await decodeImages(corpus, train, (n) => log(`decoded ${n}/${train.length} training images`));
+  const heldOutImages = await decodeImages(corpus, heldOut);
+  log(`decoded ${trainImages.length + heldOutImages.length} images in ${formatDuration((performance.now() - started) / 1000)}`);
+  return { corpus, train, heldOut, captionsSha256, trainImages, heldOutImages };
 }
