@@ -11,6 +11,7 @@ import { evalSchema } from '../src/commands/eval';
 import { predictSchema } from '../src/commands/predict';
 import { runSchema } from '../src/commands/run';
 import { captureIo } from './fakes';
+import { DEMO_PRESET } from '../src/presets';
 
 describe('fmwiss arguments and help', () => {
   let dir: string;
@@ -38,7 +39,7 @@ describe('fmwiss arguments and help', () => {
   });
 
   it.each([
-    ['demo', ['--base-epochs', '--incremental-epochs', '--max-eval-images', '--seed', '--work-dir', '--keep-services', 'Preset: 4.']],
+    ['demo', ['--base-epochs', '--incremental-epochs', '--max-eval-images', '--seed', '--work-dir', '--keep-services', `Preset: ${DEMO_PRESET.incrementalEpochs}.`]],
     ['run', ['--task', '--setting', '--data', '--method', '--config-json', '--fusion', '--seeds', '--mass-fraction', '--coordinator', '--clip-image-model', '--vit-model']],
     ['eval', ['--checkpoint', '--data', '--list', '--base-classes', '--new-classes', '--trainer']],
     ['predict', ['--checkpoint', '--image', '--out', '--head <student|teacher>']],
