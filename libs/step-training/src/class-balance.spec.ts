@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { initTensorRuntime } from '@fmwiss/tensor-runtime';
 import { classBalanceWeights } from './class-balance';
+import { openVocDataset } from '@fmwiss/datasets';
+import { writeTinyVoc } from '../test/fixtures';
 import { softmaxCrossEntropy } from './gradients';
+import { countChannelPixels } from './step-data';
 
 beforeAll(async () => {
   await initTensorRuntime({ backend: 'wasm' });
@@ -36,5 +39,28 @@ describe('softmaxCrossEntropy with class weights', () => {
     const expected = (0.5 * pixels[0]! + 2 * pixels[1]! + 2 * pixels[2]!) / (0.5 + 2 + 2);
     expect(softmaxCrossEntropy(logits, labels, tf.tensor1d(weights)).dataSync()[0]).toBeCloseTo(expected, 5);
     expect(softmaxCrossEntropy(logits, labels).dataSync()[0]).toBeCloseTo((pixels[0]! + pixels[1]! + pixels[2]!) / 3, 5);
+  });
+});
+
+describe('countChannelPixels', () => {
+  it("counts each channel's labelled pixels after the step's remap, leaving 255 out", async () => {
+    const voc = await writeTinyVoc([[1, 2], [2, 3], [3]]);
+    try {
+      const dataset = await openVocDataset({ root: voc.root, split: 'train' });
+      const ids = [...voc.images.keys()];
+      // a step of classes 2 and 3 (class 1 -> background), channels [background, 2, 3]
+      const counts = await countChannelPixels(dataset, ids, [2, 3], [0, 2, 3]);
+      const expected = [0, 0, 0];
+      for (const id of ids) {
+        for (const v of voc.images.get(id)!.labels.data) {
+          if (v === 255) continue;
+          expected[v === 2 ? 1 : v === 3 ? 2 : 0]!++;
+        }
+      }
+      expect(counts).toEqual(expected);
+      expect(counts[1]).toBeGreaterThan(0);
+    } finally {
+      voc.cleanup();
+    }
   });
 });

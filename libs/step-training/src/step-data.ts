@@ -61,6 +61,33 @@ export async function readWeakSample(
 }
 
 /**
+ * Reads the label map of every id, 16 at a time (cancellable between chunks), and hands each to
+ * `visit` in order. `purpose` names the reading in errors ("the labels of "x" (purpose): ...").
+ */
+async function forEachLabelMap(
+  dataset: SegmentationDataset,
+  ids: readonly string[],
+  purpose: string,
+  signal: AbortSignal | undefined,
+  visit: (id: string, labels: LabelImage) => void,
+): Promise<void> {
+  for (let i = 0; i < ids.length; i += 16) {
+    throwIfCancelled(signal, `while reading the labels (${purpose})`);
+    const chunk = ids.slice(i, i + 16);
+    const maps = await Promise.all(
+      chunk.map(async (id) => {
+        try {
+          return await dataset.readLabels(id);
+        } catch (error) {
+          throw readFailure(error, `the labels of "${id}" (${purpose})`);
+        }
+      }),
+    );
+    chunk.forEach((id, k) => visit(id, maps[k]!));
+  }
+}
+
+/**
  * The protocol's image-level labels, L(x) ∩ new, read from the dataset's label maps (only the set of
  * classes present is kept: the pixels are never used for training).
  */
@@ -71,24 +98,11 @@ export async function datasetImageLabels(
   signal?: AbortSignal,
 ): Promise<Record<string, number[]>> {
   const result: Record<string, number[]> = {};
-  for (let i = 0; i < ids.length; i += 16) {
-    throwIfCancelled(signal, 'while reading image-level labels');
-    const chunk = ids.slice(i, i + 16);
-    const labels = await Promise.all(
-      chunk.map(async (id) => {
-        try {
-          return await dataset.readLabels(id);
-        } catch (error) {
-          throw readFailure(error, `the labels of "${id}" (for its image-level labels)`);
-        }
-      }),
-    );
-    chunk.forEach((id, k) => {
-      const present = new Uint8Array(256);
-      for (const v of labels[k]!.data) present[v] = 1;
-      result[id] = newClassIds.filter((c) => present[c] === 1);
-    });
-  }
+  await forEachLabelMap(dataset, ids, 'for its image-level labels', signal, (id, labels) => {
+    const present = new Uint8Array(256);
+    for (const v of labels.data) present[v] = 1;
+    result[id] = newClassIds.filter((c) => present[c] === 1);
+  });
   return result;
 }
 
@@ -107,24 +121,11 @@ export async function countChannelPixels(
   const channelOf = new Int16Array(256).fill(-1);
   channelValues.forEach((value, channel) => (channelOf[value] = channel));
   const counts = new Array<number>(channelValues.length).fill(0);
-  for (let i = 0; i < ids.length; i += 32) {
-    throwIfCancelled(signal, 'while counting the pixels of each class');
-    const chunk = ids.slice(i, i + 32);
-    const maps = await Promise.all(
-      chunk.map(async (id) => {
-        try {
-          return remapForStep(await dataset.readLabels(id), stepClassIds);
-        } catch (error) {
-          throw readFailure(error, `the labels of "${id}" (class weights)`);
-        }
-      }),
-    );
-    for (const map of maps) {
-      for (const value of map.data) {
-        const channel = channelOf[value]!;
-        if (channel >= 0) counts[channel]!++;
-      }
+  await forEachLabelMap(dataset, ids, 'class weights', signal, (_id, labels) => {
+    for (const value of remapForStep(labels, stepClassIds).data) {
+      const channel = channelOf[value]!;
+      if (channel >= 0) counts[channel]!++;
     }
-  }
+  });
   return counts;
 }
