@@ -21,7 +21,7 @@ import { encodePng, type RgbImage } from '@fmwiss/imaging';
 import { decodeTensor } from '@fmwiss/message-codecs';
 import { ModelContractError, ModelLoadError } from '@fmwiss/model-backends';
 import { writeBlobVit, writeColourClip } from '@fmwiss/model-fixtures';
-import { bidiStream, checkHealth, createClient, unary, type RunningServer } from '@fmwiss/service-kit';
+import { bidiStream, checkHealth, createClient, unary, type RunningServer, statusOf } from '@fmwiss/service-kit';
 
 import { clipMaskConfigSchema, type ClipMaskConfig } from '../src/config';
 import { startClipMask } from '../src/server';
@@ -47,15 +47,6 @@ function request(image: Image, classes: ClassSpec[], options: Partial<InitialMas
     classes,
     options: { templates: [], backgroundPrompts: ['gray'], temperature: undefined, includeScores: false, encoding: MapEncoding.MAP_ENCODING_FLOAT32, ...options },
   };
-}
-
-async function statusOf(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 let dir: string;

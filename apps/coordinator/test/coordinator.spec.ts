@@ -6,9 +6,9 @@ import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatasetRef_Format, Method, RunEvent, RunState, Setting, StepKind, StepStage, type StartRunRequest } from '@fmwiss/contracts';
 import { decodeLabelPng } from '@fmwiss/imaging';
-import { unary } from '@fmwiss/service-kit';
+import { unary, statusOf } from '@fmwiss/service-kit';
 import type { MetricsFile } from '@fmwiss/run-report';
-import { finalState, runRequest, startHarness, startRun, statusOf, warnings, watch, type Harness } from './harness';
+import { finalState, runRequest, startHarness, startRun, warnings, watch, type Harness } from './harness';
 import { TRAIN_IMAGES, VAL_IMAGES } from './tiny-dataset';
 
 const exists = (path: string) =>

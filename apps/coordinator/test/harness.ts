@@ -1,4 +1,3 @@
-import type * as grpc from '@grpc/grpc-js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,12 +124,3 @@ export const finalState = (events: RunEvent[]): RunState | undefined =>
     .at(-1);
 
 export const warnings = (events: RunEvent[]): string[] => events.flatMap((e) => (e.event?.$case === 'warning' ? [e.event.warning] : []));
-
-export async function statusOf(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}

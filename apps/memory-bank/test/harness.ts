@@ -1,4 +1,3 @@
-import * as grpc from '@grpc/grpc-js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,16 +34,6 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
 
 export const memoryBankClient = (port: number): MemoryBankServiceClient =>
   createClient(MemoryBankServiceClient, { address: `127.0.0.1:${port}`, deadlineMs: 20_000 });
-
-/** The status error a promise rejects with. */
-export async function statusOf(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Sends every request of a Put stream, collecting the acks into `acks`; rejects with the stream's error. */
 export async function put(client: MemoryBankServiceClient, requests: PutRequest[], acks: PutResponse[] = []): Promise<PutResponse[]> {

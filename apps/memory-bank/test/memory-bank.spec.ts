@@ -2,8 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { Instance, PutRequest, PutResponse } from '@fmwiss/contracts';
 import { SampleRequest_Weighting } from '@fmwiss/contracts';
 import { synthesizeInstance } from '@fmwiss/memory-archive';
-import { unary } from '@fmwiss/service-kit';
-import { header, put, sample, startHarness, statusOf, type Harness } from './harness';
+import { unary, statusOf } from '@fmwiss/service-kit';
+import { header, put, sample, startHarness, type Harness } from './harness';
 
 const instanceRequest = (instance: Instance): PutRequest => ({ item: { $case: 'instance', instance } });
 

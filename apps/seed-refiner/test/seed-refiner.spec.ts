@@ -25,7 +25,7 @@ import { encodePng, type RgbImage } from '@fmwiss/imaging';
 import { decodeLabelMapMessage, decodeTensor, encodeBinaryMask, encodeSoftMap } from '@fmwiss/message-codecs';
 import { ModelContractError } from '@fmwiss/model-backends';
 import { writeBlobVit, writeColourClip } from '@fmwiss/model-fixtures';
-import { bidiStream, checkHealth, createClient, unary, type RunningServer } from '@fmwiss/service-kit';
+import { bidiStream, checkHealth, createClient, unary, type RunningServer, statusOf } from '@fmwiss/service-kit';
 
 import { seedRefinerConfigSchema, type SeedRefinerConfig } from '../src/config';
 import { startSeedRefiner } from '../src/server';
@@ -57,15 +57,6 @@ function options(overrides: Partial<RefineOptions> = {}): RefineOptions {
 
 function refine(client: SeedRefinerServiceClient, request: RefineRequest): Promise<RefineResponse> {
   return new Promise((resolve, reject) => client.refineMasks(request, (error, response) => (error ? reject(error) : resolve(response))));
-}
-
-async function statusOf(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
 }
 
 /** Bilinear resize of a [g,g] map to [S,S] with half-pixel centres, written out for the test. */

@@ -1,4 +1,3 @@
-import * as grpc from '@grpc/grpc-js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,16 +99,6 @@ export async function startHarness(config: Record<string, unknown> = {}, overrid
 
 export const trainerClient = (port: number): TrainerServiceClient =>
   createClient(TrainerServiceClient, { address: `127.0.0.1:${port}`, deadlineMs: 60_000 });
-
-/** The status error a promise rejects with. */
-export async function statusOf(promise: Promise<unknown>): Promise<grpc.ServiceError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as grpc.ServiceError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** The two classes of the tiny VOC of tiny-voc.ts (real-step tests). */
 export const RED_GREEN = [

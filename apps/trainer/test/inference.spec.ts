@@ -13,8 +13,8 @@ import {
 } from '@fmwiss/contracts';
 import { decodeLabelPng, encodePng, VOC_PALETTE } from '@fmwiss/imaging';
 import { decodeTensor } from '@fmwiss/message-codecs';
-import { serverStream, unary } from '@fmwiss/service-kit';
-import { startHarness, statusOf, type Harness } from './harness';
+import { serverStream, unary, statusOf } from '@fmwiss/service-kit';
+import { startHarness, type Harness } from './harness';
 
 /** A folder the fake inference worker accepts as a checkpoint. */
 function fakeCheckpoint(dir: string, metadata: Record<string, unknown>): string {

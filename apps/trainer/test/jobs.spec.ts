@@ -2,8 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FMWISS_SERVICE_NAMES, JobState, StepKind, type TrainingEvent } from '@fmwiss/contracts';
-import { checkHealth, serverStream, unary } from '@fmwiss/service-kit';
-import { baseRequest, checkpointsOf, startHarness, statesOf, statusOf, watchAll, type Harness } from './harness';
+import { checkHealth, serverStream, unary, statusOf } from '@fmwiss/service-kit';
+import { baseRequest, checkpointsOf, startHarness, statesOf, watchAll, type Harness } from './harness';
 
 describe('TrainerService jobs over gRPC (fake training worker)', () => {
   let h: Harness;

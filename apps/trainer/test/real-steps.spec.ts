@@ -15,8 +15,8 @@ import {
 } from '@fmwiss/contracts';
 import { decodeLabelPng, encodePng } from '@fmwiss/imaging';
 import { decodeTensor } from '@fmwiss/message-codecs';
-import { createClient, serverStream, startChildService, unary, type ChildService } from '@fmwiss/service-kit';
-import { baseRequest, RED_GREEN, startHarness, statesOf, statusOf, watchAll, type Harness } from './harness';
+import { createClient, serverStream, startChildService, unary, type ChildService, statusOf } from '@fmwiss/service-kit';
+import { baseRequest, RED_GREEN, startHarness, statesOf, watchAll, type Harness } from './harness';
 import { TINY_MODEL, writeTinyVoc, type TinyVoc } from './tiny-voc';
 
 /** The real workers and checks of step-training, not the fakes. */

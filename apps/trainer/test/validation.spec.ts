@@ -2,8 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetRef_Format, StepKind, type StartTrainingRequest } from '@fmwiss/contracts';
-import { serverStream, unary } from '@fmwiss/service-kit';
-import { baseRequest, startHarness, statusOf, type Harness } from './harness';
+import { serverStream, unary, statusOf } from '@fmwiss/service-kit';
+import { baseRequest, startHarness, type Harness } from './harness';
 
 /** Request changes and the status each must get, with a pattern of its message. */
 type Case = [string, (root: string, out: string) => Partial<StartTrainingRequest>, grpc.status, RegExp];

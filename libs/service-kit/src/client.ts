@@ -332,3 +332,16 @@ export function bidiStream<Req, Res>(
     },
   };
 }
+
+/**
+ * The gRPC status error a call rejects with (its `code` and `details`), for callers that expect a
+ * refusal; throws when the call succeeds instead.
+ */
+export async function statusOf(promise: Promise<unknown>): Promise<grpc.ServiceError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as grpc.ServiceError;
+  }
+  throw new Error('expected the call to fail');
+}

@@ -39,6 +39,7 @@ export {
   serverStream,
   clientStream,
   bidiStream,
+  statusOf,
   deadlineInterceptor,
   retryChannelOptions,
   DEFAULT_DEADLINE_MS,
