@@ -41,6 +41,15 @@ export function applyGradients(
   return applied;
 }
 
+/** The loss terms stacked in `parts` ([n], disposed here) by `names`, in order. */
+export function lossValues(parts: tf.Tensor1D, names: readonly string[]): Record<string, number> {
+  const values = parts.dataSync();
+  parts.dispose();
+  const losses: Record<string, number> = {};
+  names.forEach((name, i) => (losses[name] = values[i] as number));
+  return losses;
+}
+
 /** Registry name -> stable name of every variable of the given models. */
 export function stableNames(named: ReadonlyMap<string, tf.Variable>): Map<string, string> {
   return new Map([...named].map(([stable, v]) => [v.name, stable]));

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { maskedBce } from '@fmwiss/losses';
 import type { Student } from '@fmwiss/segmentation-models';
 import { polyLearningRate, type SgdMomentum } from '@fmwiss/training';
-import { applyGradients, softmaxCrossEntropy, stableNames } from './gradients';
+import { applyGradients, lossValues, softmaxCrossEntropy, stableNames } from './gradients';
 import type { StepHyperparameters } from './types';
 import { CROSS_ENTROPY_WEIGHT, IGNORE, type StepUpdate } from './constants';
 
@@ -53,9 +53,7 @@ export function createPixelStepTrainer(options: {
       }, trainables);
       value.dispose();
       tf.dispose([targets, valid, ...(weights ? [weights] : [])]);
-      const values = parts!.dataSync();
-      parts!.dispose();
-      const losses = { total: values[0]!, seg: values[1]!, ce: values[2]! };
+      const losses = lossValues(parts!, ['total', 'seg', 'ce']);
       const applied = applyGradients(grads, named, stableOf, optimizer, learningRate, h.gradientClipNorm, Object.values(losses).every(Number.isFinite));
       return { losses, learningRate, applied };
     },

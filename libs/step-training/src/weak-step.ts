@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { copyPasteBce, denseContrastiveLoss, maskedBce } from '@fmwiss/losses';
 import type { Student, Teacher } from '@fmwiss/segmentation-models';
 import { polyLearningRate, type SgdMomentum } from '@fmwiss/training';
-import { applyGradients, softCrossEntropy, softmaxCrossEntropy, stableNames } from './gradients';
+import { applyGradients, lossValues, softCrossEntropy, softmaxCrossEntropy, stableNames } from './gradients';
 import { CROSS_ENTROPY_WEIGHT, IGNORE, TEACHER_LEARNING_RATE_FACTOR, type StepUpdate } from './constants';
 import type { StepHyperparameters } from './types';
 
@@ -168,10 +168,7 @@ export function createWeakStepTrainer(options: WeakStepTrainerOptions): WeakStep
   }
 
   function finish(parts: tf.Tensor1D, names: string[], grads: tf.NamedTensorMap, learningRate: number): StepUpdate {
-    const values = parts.dataSync();
-    parts.dispose();
-    const losses: Record<string, number> = {};
-    names.forEach((name, i) => (losses[name] = values[i] as number));
+    const losses = lossValues(parts, names);
     const ok = names.every((name) => Number.isFinite(losses[name]));
     const applied = applyGradients(grads, named, stableOf, optimizer, learningRate, h.gradientClipNorm, ok, TEACHER_LEARNING_RATE_FACTOR);
     return { losses, learningRate, applied };
